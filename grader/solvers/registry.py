@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, create_model
@@ -24,10 +25,10 @@ class Solver:
     @cached_property
     def args_model(self) -> type[BaseModel]:
         fields: dict[str, Any] = {}
-        for param in inspect.signature(self.func, eval_str=True).parameters.values():
+        for param in inspect.signature(self.func).parameters.values():
             default = ... if param.default is inspect.Parameter.empty else param.default
-            fields[param.name] = (param.annotation, default)
-        config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+            fields[param.name] = (_evaluate(param.annotation, self.func), default)
+        config = ConfigDict(extra="forbid")
         return create_model(f"{self.name}_args", __config__=config, **fields)
 
     def validate_args(self, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -40,9 +41,27 @@ class Solver:
 
 
 def solver(func: Callable[..., Any]) -> Solver:
-    """Wrap a typed function as a solver named after it; the docstring's first line is its summary."""
+    """Wrap a typed function as a solver named after it; the docstring's first line is its summary.
+
+    Every parameter must be annotated and passable by keyword (raises ``TypeError`` otherwise).
+    """
+    for param in inspect.signature(func).parameters.values():
+        if param.kind in (param.POSITIONAL_ONLY, param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise TypeError(f"solver {func.__name__}: parameter {param.name!r} must be passable by keyword")
+        if param.annotation is inspect.Parameter.empty:
+            raise TypeError(f"solver {func.__name__}: parameter {param.name!r} has no type annotation")
     summary = (inspect.getdoc(func) or "").split("\n", 1)[0]
     return Solver(name=func.__name__, func=func, summary=summary)
+
+
+def _evaluate(annotation: Any, func: Callable[..., Any]) -> Any:
+    """A parameter's annotation as a type: a postponed (string) one is evaluated in the function's module.
+
+    Only parameters are evaluated: a return annotation may name a type imported for type checkers only.
+    """
+    if isinstance(annotation, str):
+        return eval(annotation, getattr(func, "__globals__", {}))  # our own source, never user input
+    return annotation
 
 
 def build_registry(solvers: Iterable[Solver]) -> Mapping[str, Solver]:
@@ -51,4 +70,4 @@ def build_registry(solvers: Iterable[Solver]) -> Mapping[str, Solver]:
         if item.name in registry:
             raise ValueError(f"two solvers are named {item.name!r}")
         registry[item.name] = item
-    return registry
+    return MappingProxyType(registry)

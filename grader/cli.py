@@ -1,0 +1,146 @@
+"""Command line: ``grader grade | validate | key | template | solvers | gradescope``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+EXIT_OK = 0
+EXIT_INVALID = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description="Autograder for CNN homework (Gradescope).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    grade = commands.add_parser("grade", help="grade one submission folder and write results.json")
+    grade.add_argument("submission", type=Path, help="the submission folder")
+    grade.add_argument("--problems", type=Path, required=True, help="the problem-set YAML file")
+    grade.add_argument("--out", type=Path, default=Path("results.json"), help="where to write results.json")
+    grade.add_argument("--quiet", action="store_true", help="do not print the score table")
+    grade.set_defaults(handler=_grade)
+
+    validate = commands.add_parser("validate", help="check problem-set files; exit 2 with file:line errors")
+    validate.add_argument("files", type=Path, nargs="+")
+    validate.set_defaults(handler=_validate)
+
+    key = commands.add_parser("key", help="print the answer key computed by the reference solvers")
+    key.add_argument("file", type=Path)
+    key.add_argument("--format", choices=("json", "md"), default="json")
+    key.set_defaults(handler=_key)
+
+    template = commands.add_parser("template", help="print an answers.yaml template for students")
+    template.add_argument("file", type=Path)
+    template.set_defaults(handler=_template)
+
+    solvers = commands.add_parser("solvers", help="list the reference solvers and their arguments")
+    solvers.set_defaults(handler=_solvers)
+
+    gradescope = commands.add_parser("gradescope", help="grade inside a Gradescope container (run_autograder)")
+    gradescope.add_argument("--root", type=Path, default=Path("/autograder"))
+    gradescope.add_argument("--problems", type=Path, required=True)
+    gradescope.set_defaults(handler=_gradescope)
+    return parser
+
+
+def _load_or_report(path: Path):
+    from grader.problems.loader import ProblemSetError, load_problem_set
+
+    try:
+        return load_problem_set(path)
+    except ProblemSetError as error:
+        print(error, file=sys.stderr)
+        return None
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from grader.pipeline import grade_and_write
+    from grader.results.table import score_table
+
+    problem_set = _load_or_report(args.problems)
+    if problem_set is None:
+        return EXIT_INVALID
+    if not args.submission.is_dir():
+        print(f"grader: {args.submission} is not a folder", file=sys.stderr)
+        return EXIT_INVALID
+    report = grade_and_write(problem_set, args.submission, args.out)
+    if not args.quiet:
+        print(score_table(report))
+        print(f"\nwrote {args.out}")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from grader.problems.loader import LoadError, ProblemSetError, load_problem_set
+    from grader.problems.locations import locate
+    from grader.problems.verify import verify_problem_set
+
+    failed = False
+    for path in args.files:
+        try:
+            problem_set = load_problem_set(path)
+        except ProblemSetError as error:
+            print(error, file=sys.stderr)
+            failed = True
+            continue
+        issues = verify_problem_set(problem_set)
+        if issues:
+            import yaml
+
+            root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+            for loc, message in issues:
+                where = locate(root, loc)
+                print(LoadError(str(path), where.line, where.path, message), file=sys.stderr)
+            failed = True
+        else:
+            print(f"{path}: ok ({len(problem_set.parts())} parts)")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _key(args: argparse.Namespace) -> int:
+    from grader.keys import key_json, key_markdown
+
+    problem_set = _load_or_report(args.file)
+    if problem_set is None:
+        return EXIT_INVALID
+    sys.stdout.write(key_json(problem_set) if args.format == "json" else key_markdown(problem_set) + "\n")
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from grader.template import answers_template
+
+    problem_set = _load_or_report(args.file)
+    if problem_set is None:
+        return EXIT_INVALID
+    sys.stdout.write(answers_template(problem_set))
+    return EXIT_OK
+
+
+def _solvers(args: argparse.Namespace) -> int:
+    import inspect
+
+    from grader.solvers import SOLVERS
+
+    for name, solver in sorted(SOLVERS.items()):
+        signature = inspect.signature(solver.func)
+        print(f"{name}{signature}\n    {solver.summary}")
+    return EXIT_OK
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from grader.gradescope import run_in_container
+
+    return run_in_container(root=args.root, problems=args.problems)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

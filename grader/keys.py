@@ -1,0 +1,63 @@
+"""Answer keys computed by the reference solvers: JSON for machines, Markdown for people."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from grader.answers import KINDS
+from grader.grading.reference import reference_value
+from grader.problems.model import ProblemSet, part_key, part_number
+from grader.problems.resolve import resolve_args, resolve_given
+
+
+def key_values(problem_set: ProblemSet) -> dict[str, Any]:
+    return {part_key(problem, part): plain(reference_value(problem, part)) for problem, part in problem_set.parts()}
+
+
+def key_json(problem_set: ProblemSet) -> str:
+    return json.dumps(key_values(problem_set), indent=2, allow_nan=False) + "\n"
+
+
+def key_markdown(problem_set: ProblemSet) -> str:
+    lines = [f"# Answer key: {problem_set.title}", "", f"Source document: `{problem_set.document}`. "
+             "Every value is computed by the reference solver named beside it.", ""]
+    for problem in problem_set.problems:
+        lines += [f"## {problem.title}", "", "| # | key | points | answer | computed by |", "|---|---|---|---|---|"]
+        given = resolve_given(problem.given)
+        for part in problem.parts:
+            value = reference_value(problem, part)
+            shown = KINDS[part.answer.kind].show(value, part.answer).replace("|", "\\|")
+            call = _call_text(part.expected.solver, resolve_args(part.expected.args, given))
+            points = f"{part.points:g}" + (" (extra credit)" if part.extra_credit else "")
+            lines.append(f"| {part_number(problem_set, problem, part)} | `{part_key(problem, part)}` | {points} "
+                         f"| `{shown}` | `{call}` |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plain(value: Any) -> Any:
+    """A canonical answer value as plain JSON: ints stay ints, shapes and matrices become lists."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, (int, float, str)):
+        return value
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        return text
+    raise TypeError(f"no plain form for {type(value).__name__}")
+
+
+def _call_text(solver: str, args: dict[str, Any]) -> str:
+    inner = ", ".join(f"{name}={_short(value)}" for name, value in args.items())
+    return f"{solver}({inner})".replace("|", "\\|")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, separators=(",", ":"), default=str)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,103 @@
+"""Load a problem-set YAML file, reporting every error at once as ``file:line: path: message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+from pydantic import ValidationError
+
+from grader.problems.locations import duplicate_keys, locate
+from grader.problems.model import ProblemSet
+from grader.problems.semantics import check_semantics
+
+
+@dataclass(frozen=True)
+class LoadError:
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.path}: {self.message}"
+
+
+class ProblemSetError(Exception):
+    """A problem file that cannot be used; ``errors`` holds every problem found, in file order."""
+
+    def __init__(self, errors: Sequence[LoadError]):
+        self.errors = tuple(sorted(errors, key=lambda error: (error.file, error.line)))
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+
+def load_problem_set(path: str | Path) -> ProblemSet:
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProblemSetError([LoadError(name, 1, "(file)", f"cannot read the file: {error}")]) from None
+    root, data = _parse_yaml(name, text)
+    errors = [
+        LoadError(name, line, locate(root, loc).path, f"duplicate key '{key}'")
+        for loc, line, key in duplicate_keys(root)
+    ]
+    try:
+        problem_set = ProblemSet.model_validate(data)
+    except ValidationError as error:
+        errors += [_from_pydantic(name, root, detail) for detail in _root_causes(error.errors())]
+        raise ProblemSetError(errors) from None
+    errors += [_at(name, root, loc, message) for loc, message in check_semantics(problem_set)]
+    if errors:
+        raise ProblemSetError(errors)
+    return problem_set
+
+
+def _parse_yaml(name: str, text: str) -> tuple[yaml.Node | None, Any]:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ProblemSetError([LoadError(name, line, "(yaml)", str(error.problem or error))]) from None
+    except yaml.YAMLError as error:
+        raise ProblemSetError([LoadError(name, 1, "(yaml)", str(error))]) from None
+    if not isinstance(data, dict):
+        raise ProblemSetError([LoadError(name, 1, "(top level)", "a problem set must be a mapping")])
+    return root, data
+
+
+def _at(name: str, root: yaml.Node | None, loc: Sequence[Any], message: str) -> LoadError:
+    where = locate(root, loc)
+    return LoadError(name, where.line, where.path, message)
+
+
+def _from_pydantic(name: str, root: yaml.Node | None, detail: Any) -> LoadError:
+    return _at(name, root, detail["loc"], _message(detail))
+
+
+def _root_causes(details: list[Any]) -> list[Any]:
+    """Drop "too short" errors that only echo a failing item below them (pydantic reports both)."""
+    def echoes(detail: Any) -> bool:
+        loc = tuple(detail["loc"])
+        return detail["type"] == "too_short" and any(
+            tuple(other["loc"])[: len(loc)] == loc and len(other["loc"]) > len(loc) for other in details)
+
+    return [detail for detail in details if not echoes(detail)]
+
+
+def _message(detail: Any) -> str:
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return f"missing required key '{detail['loc'][-1]}'"
+    if kind == "union_tag_invalid":
+        context = detail.get("ctx", {})
+        return f"unknown kind {context.get('tag')!r}; expected one of {context.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return "missing 'kind' (one of integer, real, shape, matrix, formula, choice)"
+    return detail["msg"]

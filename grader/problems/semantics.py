@@ -1,0 +1,87 @@
+"""Checks a schema cannot express: unique ids, known solver names, resolvable and valid solver arguments.
+
+Returns ``(loc, message)`` pairs; the loader turns each into ``file:line: path: message``. Nothing here runs
+a solver: computing values is ``grader validate``'s job (see ``grader.problems.verify``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from pydantic import ValidationError
+
+from grader.problems.model import Part, Problem, ProblemSet
+from grader.problems.resolve import ResolveError, resolve_args, resolve_given
+from grader.solvers import SOLVERS, close_solver_names
+
+Issue = tuple[tuple[Any, ...], str]
+
+
+def check_semantics(problem_set: ProblemSet) -> list[Issue]:
+    issues = list(_duplicate_ids(problem_set))
+    for p_index, problem in enumerate(problem_set.problems):
+        issues += _check_problem(problem, ("problems", p_index))
+    return issues
+
+
+def _duplicate_ids(problem_set: ProblemSet) -> Iterator[Issue]:
+    seen: set[str] = set()
+    for p_index, problem in enumerate(problem_set.problems):
+        if problem.id in seen:
+            yield ("problems", p_index, "id"), f"duplicate problem id '{problem.id}'"
+        seen.add(problem.id)
+        part_ids: set[str] = set()
+        for index, part in enumerate(problem.parts):
+            if part.id in part_ids:
+                yield ("problems", p_index, "parts", index, "id"), f"duplicate part id '{part.id}'"
+            part_ids.add(part.id)
+
+
+def _check_problem(problem: Problem, loc: tuple[Any, ...]) -> list[Issue]:
+    try:
+        given = resolve_given(problem.given)
+    except ResolveError as error:
+        return [((*loc, "given", *error.loc), error.message)]
+    issues: list[Issue] = []
+    for index, part in enumerate(problem.parts):
+        issues += _check_part(part, given, (*loc, "parts", index))
+    return issues
+
+
+def _check_part(part: Part, given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
+    expected_loc = (*loc, "expected")
+    issues = _check_call(part.expected.solver, part.expected.args, given, expected_loc)
+    for index, mistake in enumerate(part.mistakes):
+        mistake_loc = (*loc, "mistakes", index)
+        solver_name = mistake.solver or part.expected.solver
+        merged = {**part.expected.args, **mistake.args} if mistake.solver is None else mistake.args
+        issues += _check_call(solver_name, merged, given, mistake_loc)
+    return issues
+
+
+def _check_call(name: str, args: dict[str, Any], given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
+    if name not in SOLVERS:
+        return [((*loc, "solver"), unknown_solver_message(name))]
+    try:
+        resolved = resolve_args(args, given)
+    except ResolveError as error:
+        return [((*loc, "args", *error.loc), error.message)]
+    try:
+        SOLVERS[name].validate_args(resolved)
+    except ValidationError as error:
+        return [((*loc, "args", *detail["loc"]), _arg_message(detail)) for detail in error.errors()]
+    return []
+
+
+def _arg_message(detail: Any) -> str:
+    if detail["type"] == "extra_forbidden":
+        return "unknown argument"
+    if detail["type"] == "missing":
+        return f"missing argument '{detail['loc'][-1]}'"
+    return detail["msg"]
+
+
+def unknown_solver_message(name: str) -> str:
+    close = close_solver_names(name)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown solver '{name}'{hint} (see `grader solvers` for the list)"

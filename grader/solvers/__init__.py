@@ -1,0 +1,69 @@
+"""Reference solvers, keyed by name: the registry problem files name in ``expected.solver``.
+
+The modules hold plain typed functions (callable directly, unvalidated); the registry wraps each one as a
+``Solver`` whose signature is validated when a problem file loads. Every solver is listed here explicitly.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Mapping
+
+from grader.solvers import mistakes, network, numerics, params, sizes
+from grader.solvers.registry import Solver, build_registry, solver
+
+SOLVERS: Mapping[str, Solver] = build_registry(
+    solver(func)
+    for func in (
+        # parameter counts
+        params.linear_params,
+        params.conv2d_params,
+        params.conv_transpose2d_params,
+        # output sizes and shapes
+        sizes.conv_output_size,
+        sizes.conv_transpose_output_size,
+        sizes.pool_output_size,
+        sizes.conv2d_matrix_shape,
+        sizes.conv_transpose2d_matrix_shape,
+        sizes.conv2d_output_shape,
+        sizes.conv_transpose2d_output_shape,
+        sizes.conv_layers_to_reach,
+        sizes.conv_output_size_formula,
+        sizes.conv_transpose_output_size_formula,
+        # worked matrices
+        numerics.conv2d_matrix,
+        numerics.conv_transpose2d_matrix,
+        # whole networks
+        network.network_params,
+        network.network_output_shape,
+        network.network_layer_count,
+        # distractors (common mistakes)
+        mistakes.conv_output_size_no_plus_one,
+        mistakes.conv_output_size_rounded_up,
+        mistakes.conv_output_size_padding_once,
+        mistakes.conv2d_matrix_shape_no_plus_one,
+        mistakes.conv_transpose_output_size_as_conv,
+        mistakes.conv_transpose_output_size_no_minus_one,
+        mistakes.conv2d_params_ignoring_in_channels,
+        mistakes.conv_transpose2d_params_swapped,
+        mistakes.network_params_without_bias,
+    )
+)
+
+
+def close_solver_names(name: str) -> list[str]:
+    """Registered names close to a misspelt one, best first (difflib ratio at least 0.8, at most 3)."""
+    return difflib.get_close_matches(name, list(SOLVERS), n=3, cutoff=0.8)
+
+
+def get_solver(name: str) -> Solver:
+    """The solver called ``name``; ``KeyError`` naming the closest known names otherwise."""
+    try:
+        return SOLVERS[name]
+    except KeyError:
+        close = close_solver_names(name)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise KeyError(f"unknown solver {name!r}{hint}") from None
+
+
+__all__ = ["SOLVERS", "Solver", "close_solver_names", "get_solver"]
