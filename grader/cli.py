@@ -79,29 +79,16 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from grader.problems.loader import LoadError, ProblemSetError, load_problem_set
-    from grader.problems.locations import locate
-    from grader.problems.verify import verify_problem_set
+    from grader.problems.loader import validate_file
 
     failed = False
     for path in args.files:
-        try:
-            problem_set = load_problem_set(path)
-        except ProblemSetError as error:
+        errors = validate_file(path)
+        for error in errors:
             print(error, file=sys.stderr)
-            failed = True
-            continue
-        issues = verify_problem_set(problem_set)
-        if issues:
-            import yaml
-
-            root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-            for loc, message in issues:
-                where = locate(root, loc)
-                print(LoadError(str(path), where.line, where.path, message), file=sys.stderr)
-            failed = True
-        else:
-            print(f"{path}: ok ({len(problem_set.parts())} parts)")
+        if not errors:
+            print(f"{path}: ok")
+        failed = failed or bool(errors)
     return EXIT_INVALID if failed else EXIT_OK
 
 

@@ -10,8 +10,10 @@ import yaml
 from pydantic import ValidationError
 
 from grader.problems.locations import duplicate_keys, locate
-from grader.problems.model import ProblemSet
-from grader.problems.semantics import check_semantics
+from grader.problems.model import Problem, ProblemSet
+from grader.problems.semantics import check_problem, check_semantics
+
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,21 @@ class ProblemSetError(Exception):
 
 
 def load_problem_set(path: str | Path) -> ProblemSet:
+    return _load(path)[0]
+
+
+def validate_file(path: str | Path) -> list[LoadError]:
+    """Every error of a problem file, including ``grader validate``'s deeper checks that run the solvers."""
+    from grader.problems.verify import verify_problem_set
+
+    try:
+        problem_set, root = _load(path)
+    except ProblemSetError as error:
+        return list(error.errors)
+    return [_at(str(path), root, loc, message) for loc, message in verify_problem_set(problem_set)]
+
+
+def _load(path: str | Path) -> tuple[ProblemSet, yaml.Node | None]:
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -48,17 +65,35 @@ def load_problem_set(path: str | Path) -> ProblemSet:
         problem_set = ProblemSet.model_validate(data)
     except ValidationError as error:
         errors += [_from_pydantic(name, root, detail) for detail in _root_causes(error.errors())]
+        errors += [_at(name, root, loc, message) for loc, message in _semantics_of_valid_problems(data)]
         raise ProblemSetError(errors) from None
     errors += [_at(name, root, loc, message) for loc, message in check_semantics(problem_set)]
     if errors:
         raise ProblemSetError(errors)
-    return problem_set
+    return problem_set, root
+
+
+def _semantics_of_valid_problems(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """When the file as a whole is invalid, still check the problems that are valid on their own,
+    so that one pass reports every error."""
+    problems = data.get("problems")
+    if not isinstance(problems, list):
+        return []
+    issues = []
+    for index, raw in enumerate(problems):
+        try:
+            problem = Problem.model_validate(raw)
+        except ValidationError:
+            continue
+        issues += check_problem(problem, ("problems", index))
+    return issues
 
 
 def _parse_yaml(name: str, text: str) -> tuple[yaml.Node | None, Any]:
+    """Compose once (libyaml when available) and build the data from the same node tree."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_FastLoader)
+        data = yaml.constructor.SafeConstructor().construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

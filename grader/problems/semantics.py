@@ -20,7 +20,7 @@ Issue = tuple[tuple[Any, ...], str]
 def check_semantics(problem_set: ProblemSet) -> list[Issue]:
     issues = list(_duplicate_ids(problem_set))
     for p_index, problem in enumerate(problem_set.problems):
-        issues += _check_problem(problem, ("problems", p_index))
+        issues += check_problem(problem, ("problems", p_index))
     return issues
 
 
@@ -37,7 +37,7 @@ def _duplicate_ids(problem_set: ProblemSet) -> Iterator[Issue]:
             part_ids.add(part.id)
 
 
-def _check_problem(problem: Problem, loc: tuple[Any, ...]) -> list[Issue]:
+def check_problem(problem: Problem, loc: tuple[Any, ...]) -> list[Issue]:
     try:
         given = resolve_given(problem.given)
     except ResolveError as error:

@@ -117,3 +117,13 @@ def test_not_a_mapping(tmp_path: Path) -> None:
 def test_shipped_problem_sets_load() -> None:
     for path in sorted(Path("problems").glob("*.yaml")):
         load_problem_set(path)
+
+
+def test_structural_and_semantic_errors_in_one_pass(tmp_path: Path) -> None:
+    text = (VALID.replace("title: Demo\n", "")
+            .replace("solver: conv2d_params", "solver: conv2d_parms"))
+    assert _errors(tmp_path, text) == [
+        "set.yaml:1: (top level): missing required key 'title'",
+        "set.yaml:13: problems[0].parts[0].expected.solver: unknown solver 'conv2d_parms'; "
+        "did you mean 'conv2d_params'? (see `grader solvers` for the list)",
+    ]
