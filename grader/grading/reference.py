@@ -29,10 +29,7 @@ def mistake_values(problem: Problem, part: Part) -> tuple[tuple[Mistake, Any], .
     kind = KINDS[part.answer.kind]
     found = []
     for mistake in part.mistakes:
-        if mistake.solver is None:
-            raw = _run(part.expected.solver, {**part.expected.args, **mistake.args}, given)
-        else:
-            raw = _run(mistake.solver, mistake.args, given)
+        raw = _run(*mistake.call(part.expected.solver, part.expected.args), given)
         found.append((mistake, kind.expected(raw, part.answer)))
     return tuple(found)
 

@@ -33,13 +33,23 @@ class Expected(Strict):
 
 
 class Mistake(Strict):
-    """A known wrong path: a solver variant whose value, if the student's answer matches it, earns feedback."""
+    """A known wrong path: a solver variant whose value, if the student's answer matches it, earns feedback.
+
+    ``solver`` defaults to the part's solver; ``args`` are merged over the part's arguments unless
+    ``inherit_args`` is false (for a solver that takes different arguments).
+    """
 
     name: str = Field(pattern=NOTE_CODE)
     feedback: str
     credit: float = Field(default=0.0, ge=0.0, lt=1.0)
     solver: str | None = None
     args: dict[str, Any] = Field(default_factory=dict)
+    inherit_args: bool = True
+
+    def call(self, part_solver: str, part_args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The solver name and unresolved arguments this mistake runs."""
+        args = {**part_args, **self.args} if self.inherit_args else dict(self.args)
+        return self.solver or part_solver, args
 
 
 class Part(Strict):
@@ -93,6 +103,6 @@ def part_key(problem: Problem, part: Part) -> str:
 
 def part_number(problem_set: ProblemSet, problem: Problem, part: Part) -> str:
     """Gradescope's ordering number, e.g. "2.3": the problem's number (or position) and the part's position."""
-    problem_index = problem_set.problems.index(problem)
+    problem_index = [item.id for item in problem_set.problems].index(problem.id)
     major = problem.number if problem.number is not None else problem_index + 1
-    return f"{major}.{problem.parts.index(part) + 1}"
+    return f"{major}.{[item.id for item in problem.parts].index(part.id) + 1}"

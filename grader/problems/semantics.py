@@ -53,9 +53,8 @@ def _check_part(part: Part, given: dict[str, Any], loc: tuple[Any, ...]) -> list
     issues = _check_call(part.expected.solver, part.expected.args, given, expected_loc)
     for index, mistake in enumerate(part.mistakes):
         mistake_loc = (*loc, "mistakes", index)
-        solver_name = mistake.solver or part.expected.solver
-        merged = {**part.expected.args, **mistake.args} if mistake.solver is None else mistake.args
-        issues += _check_call(solver_name, merged, given, mistake_loc)
+        solver_name, args = mistake.call(part.expected.solver, part.expected.args)
+        issues += _check_call(solver_name, args, given, mistake_loc)
     return issues
 
 
