@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from grader.submission.safe_yaml import UnsafeYaml, compose_answers
-from grader.text import code
+from grader.text import code, valid_unicode
 
 MAX_BYTES = 256 * 1024
 MAX_WARNINGS = 10
@@ -115,7 +115,7 @@ def _yaml_entries(node: yaml.MappingNode, prefix: str) -> Iterator[_Entry]:
 
 def _plain(node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
-        return node.value
+        return valid_unicode(node.value)
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item) for item in node.value]
     return {str(_plain(key)): _plain(value) for key, value in node.value}
@@ -148,14 +148,14 @@ def _json_entries(pairs: _Pairs, prefix: str) -> Iterator[_Entry]:
 
 def _unpair(value: Any) -> Any:
     if isinstance(value, _Pairs):
-        return {str(key): _unpair(item) for key, item in value}
+        return {valid_unicode(str(key)): _unpair(item) for key, item in value}
     if isinstance(value, list):
         return [_unpair(item) for item in value]
-    return value
+    return valid_unicode(value) if isinstance(value, str) else value
 
 
 def _join(prefix: str, key: str) -> str:
-    key = str(key).strip().lower()
+    key = valid_unicode(str(key)).strip().lower()
     return f"{prefix}.{key}" if prefix else key
 
 

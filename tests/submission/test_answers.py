@@ -90,3 +90,10 @@ def test_many_unknown_keys_are_summarised(tmp_path: Path) -> None:
     sheet = _read(tmp_path, "".join(f"k{i}: {i}\n" for i in range(50)))
     assert isinstance(sheet, AnswerSheet) and len(sheet.warnings) == 11
     assert sheet.warnings[-1] == "... and 40 more unknown keys."
+
+
+def test_lone_surrogates_from_escapes_become_replacement_characters(tmp_path: Path) -> None:
+    sheet = _read(tmp_path, 'q1.a: "\\ud800"\n')
+    assert isinstance(sheet, AnswerSheet) and sheet.answers == {"q1.a": "\ufffd"}
+    sheet = _read(tmp_path, '{"q1.a": "\\udc00x", "\\ud800": 1}', "answers.json")
+    assert isinstance(sheet, AnswerSheet) and sheet.answers == {"q1.a": "\ufffdx"}
