@@ -59,12 +59,21 @@ class _Unreadable(Exception):
 def parse(raw: Any, spec: MatrixSpec) -> Reading | FormatError:
     if isinstance(raw, str) and not raw.strip():
         return FormatError(f"The answer is empty; expected {WHAT} such as `[[1, 0], [-1, 4]]`.")
+    raw = _unflow(raw)
     try:
         nested = _from_text(raw) if isinstance(raw, str) else _from_value(raw, 0, [0])
         value = _tensor(nested)
     except _Unreadable as reason:
         return FormatError(f"Could not read {quote(raw)} as {WHAT}: {reason}")
     return Reading(value=value, shown=show_tensor(value))
+
+
+def _unflow(raw: Any) -> Any:
+    """Undo YAML's reading of an unquoted MATLAB matrix: `[1 0; -1 4]` arrives as the list ["1 0; -1 4"]."""
+    if isinstance(raw, list) and raw and all(isinstance(item, str) for item in raw) \
+            and any(";" in item for item in raw):
+        return "[" + ", ".join(raw) + "]"
+    return raw
 
 
 def _from_value(raw: Any, depth: int, count: list[int]) -> Any:

@@ -13,11 +13,15 @@ def score_table(report: Report) -> str:
              f"{part.earned:g} / {part.points:g}" + (" EC" if part.extra_credit else "")) for part in report.parts]
     header = ("#", "part", "status", "score")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-    line = "  ".join("{:<%d}" % width for width in widths)
+    template = "  ".join("{:<%d}" % width for width in widths)
+
+    def line_format(*cells: str) -> str:
+        return template.format(*cells).rstrip()
+
     out = [f"{report.problem_set_title} ({report.problem_set_id})",
            f"answers file: {report.answers_file or '(none read)'}", "",
-           line.format(*header), line.format(*("-" * width for width in widths))]
-    out += [line.format(*row) for row in rows]
+           line_format(*header), line_format(*("-" * width for width in widths))]
+    out += [line_format(*row) for row in rows]
     extra = sum(part.earned for part in report.parts if part.extra_credit)
     regular = report.earned - extra
     total = f"total: {regular:g} / {report.possible:g}" + (f"  (+{extra:g} extra credit)" if extra else "")

@@ -168,3 +168,12 @@ def test_show_reads_back() -> None:
     for value in [EXPECTED, (Fraction(1, 3), Fraction(1, 2)), (((1, 2), (3, 4)),)]:
         assert read(KIND.show(value, SPEC)) == value
     assert "[1 0; -1 4]" in KIND.describe(SPEC)
+
+
+def test_unquoted_matlab_matrix_in_yaml_flow_syntax() -> None:
+    from grader.answers.matrix import KIND as MATRIX, MatrixSpec
+
+    spec = MatrixSpec(kind="matrix")
+    for raw in (["1 0; -1 4"], ["1", "0; -1", "4"], ["1 0 ; -1 4"]):
+        reading = MATRIX.parse(raw, spec)
+        assert reading.value == ((1, 0), (-1, 4)), raw
