@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from typing import Mapping
 
-from grader.solvers import mistakes, network, numerics, params, sizes
+from grader.solvers import detection, macs, memory, mistakes, network, numerics, params, receptive, sizes
 from grader.solvers.registry import Solver, build_registry, solver
 
 SOLVERS: Mapping[str, Solver] = build_registry(
@@ -37,6 +37,33 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         network.network_params,
         network.network_output_shape,
         network.network_layer_count,
+        # receptive fields
+        receptive.receptive_field,
+        receptive.receptive_field_per_layer,
+        receptive.receptive_field_jumps,
+        receptive.receptive_field_formula,
+        # multiply-accumulates and FLOPs (FLOPs = 2 x MACs)
+        macs.conv2d_macs,
+        macs.conv2d_flops,
+        macs.conv_transpose2d_macs,
+        macs.conv_transpose2d_flops,
+        macs.linear_macs,
+        macs.linear_flops,
+        macs.network_macs,
+        macs.network_flops,
+        macs.network_layer_macs,
+        macs.conv2d_macs_formula,
+        # detection
+        detection.iou,
+        detection.yolo_depth,
+        detection.yolo_output_shape,
+        # memory
+        memory.dtype_bytes,
+        memory.param_bytes,
+        memory.model_size,
+        memory.optimizer_state_bytes,
+        memory.training_memory_bytes,
+        memory.resnet_params,
         # distractors (common mistakes)
         mistakes.conv_output_size_no_plus_one,
         mistakes.conv_output_size_rounded_up,
@@ -47,6 +74,13 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         mistakes.conv2d_params_ignoring_in_channels,
         mistakes.conv_transpose2d_params_swapped,
         mistakes.network_params_without_bias,
+        receptive.receptive_field_previous_stride,
+        macs.conv2d_macs_input_size,
+        macs.conv2d_flops_as_macs,
+        detection.yolo_depth_v1_style,
+        detection.yolo_depth_per_box_classes,
+        memory.model_size_mib_as_mb,
+        memory.optimizer_state_bytes_adam_as_momentum,
     )
 )
 
