@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("file", type=Path)
     template.set_defaults(handler=_template)
 
+    audit = commands.add_parser("audit", help="list where a document's printed answers disagree with the solvers")
+    audit.add_argument("files", type=Path, nargs="+")
+    audit.set_defaults(handler=_audit)
+
     solvers = commands.add_parser("solvers", help="list the reference solvers and their arguments")
     solvers.set_defaults(handler=_solvers)
 
@@ -110,6 +114,19 @@ def _template(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     sys.stdout.write(answers_template(problem_set))
     return EXIT_OK
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from grader.audit import audit, audit_report
+
+    status = EXIT_OK
+    for path in args.files:
+        problem_set = _load_or_report(path)
+        if problem_set is None:
+            status = EXIT_INVALID
+            continue
+        sys.stdout.write(audit_report(problem_set, audit(problem_set)) + "\n")
+    return status
 
 
 def _solvers(args: argparse.Namespace) -> int:

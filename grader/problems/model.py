@@ -65,6 +65,9 @@ class Part(Strict):
     hint: str | None = None
     mistakes: tuple[Mistake, ...] = ()
     tags: tuple[str, ...] = ()
+    published: Any = None
+    """The answer printed in the homework document, as printed (it may be wrong): `grader audit`
+    compares it with the solver. Never used for grading."""
 
 
 class Problem(Strict):
