@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from grader.answers import KINDS
+from grader.derivations import derive
 from grader.grading.reference import reference_value
 from grader.problems.model import ProblemSet, part_key, part_number
 from grader.problems.resolve import resolve_args, resolve_given
@@ -22,17 +23,18 @@ def key_json(problem_set: ProblemSet) -> str:
 
 def key_markdown(problem_set: ProblemSet) -> str:
     lines = [f"# Answer key: {problem_set.title}", "", f"Source document: `{problem_set.document}`. "
-             "Every value is computed by the reference solver named beside it.", ""]
+             "Every value is computed by a reference solver; beside it, its derivation (or the solver call).", ""]
     for problem in problem_set.problems:
-        lines += [f"## {problem.title}", "", "| # | key | points | answer | computed by |", "|---|---|---|---|---|"]
+        lines += [f"## {problem.title}", "", "| # | key | points | answer | derivation |", "|---|---|---|---|---|"]
         given = resolve_given(problem.given)
         for part in problem.parts:
             value = reference_value(problem, part)
             shown = KINDS[part.answer.kind].show(value, part.answer).replace("|", "\\|")
-            call = _call_text(part.expected.solver, resolve_args(part.expected.args, given))
+            args = resolve_args(part.expected.args, given)
+            how = derive(part.expected.solver, args, plain(value)) or _call_text(part.expected.solver, args)
             points = f"{part.points:g}" + (" (extra credit)" if part.extra_credit else "")
             lines.append(f"| {part_number(problem_set, problem, part)} | `{part_key(problem, part)}` | {points} "
-                         f"| `{shown}` | `{call}` |")
+                         f"| `{shown}` | `{how.replace('|', chr(92) + '|')}` |")
         lines.append("")
     return "\n".join(lines)
 
@@ -55,7 +57,7 @@ def plain(value: Any) -> Any:
 
 def _call_text(solver: str, args: dict[str, Any]) -> str:
     inner = ", ".join(f"{name}={_short(value)}" for name, value in args.items())
-    return f"{solver}({inner})".replace("|", "\\|")
+    return f"{solver}({inner})"
 
 
 def _short(value: Any) -> str:
