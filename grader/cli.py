@@ -102,7 +102,13 @@ def _key(args: argparse.Namespace) -> int:
     problem_set = _load_or_report(args.file)
     if problem_set is None:
         return EXIT_INVALID
-    sys.stdout.write(key_json(problem_set) if args.format == "json" else key_markdown(problem_set) + "\n")
+    try:
+        text = key_json(problem_set) if args.format == "json" else key_markdown(problem_set) + "\n"
+    except Exception as error:  # a solver failed: the problem file needs fixing, not a traceback
+        print(f"grader: cannot compute the key of {args.file}: {error} (run `grader validate` for the part)",
+              file=sys.stderr)
+        return EXIT_INVALID
+    sys.stdout.write(text)
     return EXIT_OK
 
 
