@@ -284,6 +284,7 @@ def shape_of(value: Any) -> tuple[int, ...]:
 
 
 def grade(value: Tensor, reference: Tensor, spec: MatrixSpec) -> Verdict:
+    value = _as_row(value, reference)
     got, want = shape_of(value), shape_of(reference)
     if got != want:
         if len(want) >= 2 and _same(value, transpose(reference), spec):
@@ -305,6 +306,15 @@ def grade(value: Tensor, reference: Tensor, spec: MatrixSpec) -> Verdict:
     feedback = f"Partly correct: {right} of {len(matches)} entries are right." if score > 0 else \
         f"Incorrect: {wrong} of {len(matches)} entries {'are' if wrong > 1 else 'is'} wrong."
     return Verdict(score=score, feedback=feedback, note=PARTIAL if score > 0 else WRONG)
+
+
+def _as_row(value: Tensor, reference: Tensor) -> Tensor:
+    """A flat list where a one-row matrix is expected is that row: `[1.25, 4]` for 1×2 (as in MATLAB)."""
+    got, want = shape_of(value), shape_of(reference)
+    if len(got) == 1 and len(want) >= 2 and all(size == 1 for size in want[:-1]) and got[0] == want[-1]:
+        for _ in want[:-1]:
+            value = (value,)
+    return value
 
 
 def _transposed(score: float) -> Verdict:

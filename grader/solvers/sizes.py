@@ -226,7 +226,12 @@ def conv_output_size_formula(
 
     Each argument is a symbol name or a number; numbers are folded in (stride 1 drops the floor and the
     division; dilation D gives D*(K - 1) + 1 for K). With every argument a number, the size itself.
+    ``padding: same`` (as torch's padding="same", stride 1 only) keeps the size: the formula is N.
     """
+    if padding == "same":
+        if stride != 1:
+            raise ValueError("padding 'same' needs stride 1 (as in torch)")
+        return str(size)
     values = (size, kernel_size, stride, padding, dilation)
     _check_symbols(values)
     if all(isinstance(value, int) for value in values):

@@ -177,3 +177,17 @@ def test_unquoted_matlab_matrix_in_yaml_flow_syntax() -> None:
     for raw in (["1 0; -1 4"], ["1", "0; -1", "4"], ["1 0 ; -1 4"]):
         reading = MATRIX.parse(raw, spec)
         assert reading.value == ((1, 0), (-1, 4)), raw
+
+
+def test_a_flat_list_is_accepted_for_a_one_row_matrix() -> None:
+    from grader.answers.matrix import KIND as MATRIX, MatrixSpec
+
+    spec = MatrixSpec(kind="matrix")
+    reference = MATRIX.expected([[1, 4]], spec)
+    for raw in ("[1 4]", "[1, 4]", ["1", "4"]):
+        reading = MATRIX.parse(raw, spec)
+        assert MATRIX.grade(reading.value, reference, spec).correct, raw
+    column = MATRIX.expected([[1], [4]], spec)
+    assert not MATRIX.grade(MATRIX.parse("[1, 4]", spec).value, column, spec).correct
+    single = MATRIX.expected([[20]], spec)
+    assert MATRIX.grade(MATRIX.parse("[20]", spec).value, single, spec).correct

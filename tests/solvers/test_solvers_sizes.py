@@ -304,3 +304,19 @@ def test_formula_refuses_function_names_as_symbols() -> None:
 def test_formula_with_a_kernel_larger_than_the_input_is_invalid() -> None:
     with pytest.raises(ValueError, match="below 1"):
         SOLVERS["conv_output_size_formula"](size=3, kernel_size=5, padding=0)
+
+
+def test_formula_with_same_padding_keeps_the_size() -> None:
+    import pytest
+    import torch
+    import torch.nn.functional as F
+
+    from grader.solvers import SOLVERS
+
+    formula = SOLVERS["conv_output_size_formula"]
+    assert formula(size="H", kernel_size="K", stride=1, padding="same") == "H"
+    assert formula(size=9, kernel_size=4, stride=1, padding="same") == "9"
+    out = F.conv2d(torch.zeros(1, 1, 9, 9), torch.zeros(1, 1, 3, 3), padding="same")
+    assert out.shape[-1] == 9
+    with pytest.raises(ValueError, match="stride 1"):
+        formula(size="H", kernel_size="K", stride=2, padding="same")
