@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from typing import Mapping
 
-from grader.solvers import detection, macs, memory, mistakes, network, numerics, params, receptive, sizes
+from grader.solvers import detection, gradients, macs, memory, mistakes, network, numerics, params, receptive, sizes
 from grader.solvers.registry import Solver, build_registry, solver
 
 SOLVERS: Mapping[str, Solver] = build_registry(
@@ -33,6 +33,17 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         # worked matrices
         numerics.conv2d_matrix,
         numerics.conv_transpose2d_matrix,
+        # pooling, gradients and one SGD step on small matrices
+        gradients.max_pool2d_matrix,
+        gradients.avg_pool2d_matrix,
+        gradients.relu_backward_matrix,
+        gradients.max_pool2d_backward_matrix,
+        gradients.avg_pool2d_backward_matrix,
+        gradients.conv2d_input_gradient_matrix,
+        gradients.conv2d_weight_gradient_matrix,
+        gradients.conv2d_matrix_circular,
+        gradients.conv1d_vector,
+        gradients.sgd_step_matrix,
         # whole networks
         network.network_params,
         network.network_output_shape,

@@ -10,16 +10,18 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 import grader.solvers as solvers_package
-from grader.solvers import SOLVERS, get_solver, mistakes, network, numerics, params, sizes
+from grader.solvers import (SOLVERS, detection, get_solver, gradients, macs, memory, mistakes, network, numerics,
+                            params, receptive, sizes)
 from grader.solvers.registry import Solver, _evaluate, build_registry, solver
 
-HELPERS = {"pair", "check_progress", "walk_network", "parse_layers"}
+HELPERS = {"pair", "check_progress", "walk_network", "parse_layers", "receptive_field_growth", "flops_from_macs",
+           "box_corners", "unit_bytes"}
 """Public functions of the solver modules that are building blocks, not solvers."""
 
 
 def test_every_public_function_of_the_solver_modules_is_registered() -> None:
     registered = {s.func for s in SOLVERS.values()}
-    for module in (params, sizes, numerics, network, mistakes):
+    for module in (params, sizes, numerics, network, mistakes, receptive, macs, detection, memory, gradients):
         for name, func in inspect.getmembers(module, inspect.isfunction):
             if func.__module__ == module.__name__ and not name.startswith("_") and name not in HELPERS:
                 assert func in registered, f"{module.__name__}.{name} is not in SOLVERS"
