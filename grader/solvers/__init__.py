@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 from typing import Mapping
 
-from grader.solvers import detection, gradients, macs, memory, mistakes, network, numerics, params, receptive, sizes
+from grader.solvers import (detection, gradients, layers, macs, memory, mistakes, network, numerics, params,
+                            receptive, recovery, sizes)
 from grader.solvers.registry import Solver, build_registry, solver
 
 SOLVERS: Mapping[str, Solver] = build_registry(
@@ -33,6 +34,20 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         # worked matrices
         numerics.conv2d_matrix,
         numerics.conv_transpose2d_matrix,
+        # more layers: batch norm, depthwise separable, 3-D convolution, weight shapes, channels-last
+        layers.batchnorm2d_params,
+        layers.depthwise_separable_params,
+        layers.depthwise_separable_macs,
+        layers.conv3d_params,
+        layers.conv3d_output_shape,
+        layers.conv2d_weight_shape,
+        layers.conv_transpose2d_weight_shape,
+        layers.conv2d_output_shape_hwc,
+        layers.depthwise_separable_params_formula,
+        layers.depthwise_separable_macs_formula,
+        # filter recovery from a signal and its 'valid' output
+        recovery.recover_filter_1d,
+        recovery.recover_filter_2d,
         # pooling, gradients and one SGD step on small matrices
         gradients.max_pool2d_matrix,
         gradients.avg_pool2d_matrix,

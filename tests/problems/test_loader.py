@@ -67,7 +67,7 @@ def test_unknown_solver_suggests_a_close_name(tmp_path: Path) -> None:
     text = VALID.replace("solver: conv2d_params", "solver: conv2d_param")
     assert _errors(tmp_path, text) == [
         "set.yaml:14: problems[0].parts[0].expected.solver: unknown solver 'conv2d_param'; "
-        "did you mean 'conv2d_params'? (see `grader solvers` for the list)"
+        "did you mean 'conv2d_params' or 'conv3d_params'? (see `grader solvers` for the list)"
     ]
 
 
@@ -125,5 +125,5 @@ def test_structural_and_semantic_errors_in_one_pass(tmp_path: Path) -> None:
     assert _errors(tmp_path, text) == [
         "set.yaml:1: (top level): missing required key 'title'",
         "set.yaml:13: problems[0].parts[0].expected.solver: unknown solver 'conv2d_parms'; "
-        "did you mean 'conv2d_params'? (see `grader solvers` for the list)",
+        "did you mean 'conv2d_params' or 'conv3d_params'? (see `grader solvers` for the list)",
     ]

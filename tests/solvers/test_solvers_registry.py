@@ -10,18 +10,20 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 import grader.solvers as solvers_package
-from grader.solvers import (SOLVERS, detection, get_solver, gradients, macs, memory, mistakes, network, numerics,
-                            params, receptive, sizes)
+from grader.solvers import (SOLVERS, detection, get_solver, gradients, layers, macs, memory, mistakes, network,
+                            numerics, params, receptive, recovery, sizes)
 from grader.solvers.registry import Solver, _evaluate, build_registry, solver
 
 HELPERS = {"pair", "check_progress", "walk_network", "parse_layers", "receptive_field_growth", "flops_from_macs",
-           "box_corners", "unit_bytes"}
+           "box_corners", "unit_bytes", "triple"}
 """Public functions of the solver modules that are building blocks, not solvers."""
 
 
 def test_every_public_function_of_the_solver_modules_is_registered() -> None:
     registered = {s.func for s in SOLVERS.values()}
-    for module in (params, sizes, numerics, network, mistakes, receptive, macs, detection, memory, gradients):
+    modules = (params, sizes, numerics, network, mistakes, receptive, macs, detection, memory, gradients, layers,
+               recovery)
+    for module in modules:
         for name, func in inspect.getmembers(module, inspect.isfunction):
             if func.__module__ == module.__name__ and not name.startswith("_") and name not in HELPERS:
                 assert func in registered, f"{module.__name__}.{name} is not in SOLVERS"
@@ -79,7 +81,7 @@ def test_get_solver_suggests_close_names() -> None:
     assert get_solver("conv2d_params") is SOLVERS["conv2d_params"]
     with pytest.raises(KeyError) as caught:
         get_solver("conv_param")
-    assert caught.value.args[0] == "unknown solver 'conv_param'; did you mean 'conv2d_params'?"
+    assert caught.value.args[0] == "unknown solver 'conv_param'; did you mean 'conv3d_params' or 'conv2d_params'?"
     with pytest.raises(KeyError) as caught:
         get_solver("conv_transpose_output")
     assert caught.value.args[0] == (
