@@ -10,9 +10,10 @@ from typing import Annotated, Mapping, Union
 
 from pydantic import Field
 
-from grader.answers import choice, formula, integer, matrix, real, shape
+from grader.answers import choice, designed_filter, formula, integer, matrix, real, shape
 from grader.answers.base import Kind
 from grader.answers.choice import ChoiceSpec
+from grader.answers.designed_filter import DesignedFilterSpec
 from grader.answers.formula import FormulaSpec
 from grader.answers.integer import IntegerSpec
 from grader.answers.matrix import MatrixSpec
@@ -26,12 +27,13 @@ KINDS: Mapping[str, Kind] = {
     "matrix": matrix.KIND,
     "formula": formula.KIND,
     "choice": choice.KIND,
+    "designed_filter": designed_filter.KIND,
 }
 
 AnswerSpec = Annotated[
-    Union[IntegerSpec, RealSpec, ShapeSpec, MatrixSpec, FormulaSpec, ChoiceSpec],
+    Union[IntegerSpec, RealSpec, ShapeSpec, MatrixSpec, FormulaSpec, ChoiceSpec, DesignedFilterSpec],
     Field(discriminator="kind"),
 ]
 
 __all__ = ["KINDS", "AnswerSpec", "Kind", "IntegerSpec", "RealSpec", "ShapeSpec", "MatrixSpec", "FormulaSpec",
-           "ChoiceSpec"]
+           "ChoiceSpec", "DesignedFilterSpec"]

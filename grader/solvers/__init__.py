@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 from typing import Mapping
 
-from grader.solvers import (detection, equivariance, gradients, layers, macs, memory, mistakes, network, numerics,
-                            params, receptive, recovery, sizes)
+from grader.solvers import (detection, equivariance, filters, gradients, layers, macs, memory, mistakes, network,
+                            numerics, params, receptive, recovery, sizes)
 from grader.solvers.registry import Solver, build_registry, solver
 
 SOLVERS: Mapping[str, Solver] = build_registry(
@@ -48,6 +48,8 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         # filter recovery from a signal and its 'valid' output
         recovery.recover_filter_1d,
         recovery.recover_filter_2d,
+        # what a designed filter must do (graded by the designed_filter answer kind)
+        filters.designed_filter_properties,
         # shift invariance of circular-padding conv nets with global average pooling
         equivariance.gap_features_of_shifted_input,
         # pooling, gradients and one SGD step on small matrices

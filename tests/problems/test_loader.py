@@ -59,7 +59,8 @@ def test_all_errors_reported_at_once(tmp_path: Path) -> None:
         "set.yaml:1: (top level): missing required key 'title'",
         "set.yaml:10: problems[0].parts[0].points: Input should be greater than 0",
         "set.yaml:11: problems[0].parts[0].answer: unknown kind 'integr'; expected one of "
-        "'integer', 'real', 'shape', 'matrix', 'formula', 'choice'",
+        "'integer', 'real', 'shape', 'matrix', 'formula', 'choice', "
+        "'designed_filter'",
     ]
 
 

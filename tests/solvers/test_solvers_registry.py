@@ -10,7 +10,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 import grader.solvers as solvers_package
-from grader.solvers import (SOLVERS, detection, equivariance, get_solver, gradients, layers, macs, memory,
+from grader.solvers import (SOLVERS, detection, equivariance, filters, get_solver, gradients, layers, macs, memory,
                             mistakes, network, numerics, params, receptive, recovery, sizes)
 from grader.solvers.registry import Solver, _evaluate, build_registry, solver
 
@@ -23,7 +23,7 @@ HELPERS = {"pair", "check_progress", "walk_network", "parse_layers", "receptive_
 def test_every_public_function_of_the_solver_modules_is_registered() -> None:
     registered = {s.func for s in SOLVERS.values()}
     modules = (params, sizes, numerics, network, mistakes, receptive, macs, detection, memory, gradients, layers,
-               recovery, equivariance)
+               recovery, equivariance, filters)
     for module in modules:
         for name, func in inspect.getmembers(module, inspect.isfunction):
             if func.__module__ == module.__name__ and not name.startswith("_") and name not in HELPERS:
