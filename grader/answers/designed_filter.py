@@ -5,6 +5,7 @@ the score is the fraction of properties the student's filter has.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, Callable, Literal
 
 from grader.answers import matrix
@@ -120,13 +121,33 @@ def grade(value: Any, properties: tuple[str, ...], spec: DesignedFilterSpec) -> 
 
 
 def show(properties: tuple[str, ...], spec: DesignedFilterSpec) -> str:
-    size = f"a {matrix.show_shape(tuple(spec.size))} " if spec.size else "a "
-    return size + "filter with " + "; ".join(PROPERTIES[name][0] for name in properties)
+    """One filter with every property (keys show it as a model answer; it reads back as correct)."""
+    return matrix.show_tensor(example_filter(properties, spec.size or (3, 3)))
+
+
+def example_filter(properties: tuple[str, ...], size: tuple[int, int]) -> tuple[tuple[Fraction, ...], ...]:
+    """A box blur, or a step filter (−1 on one half, +1 on the other, 0 on an odd middle line)."""
+    rows, columns = size
+    if "sums_to_one" in properties:
+        return tuple(tuple(Fraction(1, rows * columns) for _ in range(columns)) for _ in range(rows))
+    vertical = "detects_vertical_edges" in properties
+    extent = columns if vertical else rows
+
+    def step(position: int) -> Fraction:
+        middle = Fraction(extent - 1, 2)
+        return Fraction(0) if position == middle else Fraction(1 if position > middle else -1)
+
+    return tuple(tuple(step(j if vertical else i) for j in range(columns)) for i in range(rows))
+
+
+def properties_text(properties: tuple[str, ...]) -> str:
+    return "; ".join(PROPERTIES[name][0] for name in properties)
 
 
 def describe(spec: DesignedFilterSpec) -> str:
-    size = f"a {matrix.show_shape(tuple(spec.size))} matrix" if spec.size else "a matrix"
-    return f"{size} of filter weights, e.g. `[[1, 2, 1], [2, 4, 2], [1, 2, 1]]` or `[1 2 1; 2 4 2; 1 2 1]`"
+    size = f"A {matrix.show_shape(tuple(spec.size))} matrix" if spec.size else "A matrix"
+    return (f"{size} of filter weights, e.g. `[[1, 0, -1], [2, 0, -2], [1, 0, -1]]` or `[1 0 -1; 2 0 -2; 1 0 -1]`;"
+            " entries may be fractions such as 1/16.")
 
 
 KIND = Kind(name="designed_filter", spec_model=DesignedFilterSpec, parse=parse, expected=expected, grade=grade,

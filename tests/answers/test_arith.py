@@ -9,6 +9,9 @@ import pytest
 
 from grader.answers.arith import MAX_LENGTH, ArithError, Formula, evaluate, normalize, parse_formula
 
+# Generous on purpose: a refused bomb takes milliseconds, a computed one minutes; CI machines are busy.
+BOMB_LIMIT_S = 0.25
+
 
 def value(text: str, **variables: int) -> Fraction | float:
     return evaluate(text, variables={name: Fraction(number) for name, number in variables.items()})
@@ -129,7 +132,7 @@ def test_power_bombs_are_refused_in_microseconds(text: str) -> None:
     start = time.perf_counter()
     with pytest.raises(ArithError):
         value(text)
-    assert time.perf_counter() - start < 0.05
+    assert time.perf_counter() - start < BOMB_LIMIT_S
 
 
 def test_trivial_powers_with_huge_exponents_are_fine() -> None:
@@ -216,7 +219,7 @@ def test_long_inputs_fail_fast() -> None:
             value(text)
         except ArithError:
             pass
-        assert time.perf_counter() - start < 0.05
+        assert time.perf_counter() - start < BOMB_LIMIT_S
 
 
 def test_messages_are_short_and_student_facing() -> None:

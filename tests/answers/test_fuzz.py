@@ -21,6 +21,7 @@ SPECS = {
     "matrix": KINDS["matrix"].spec_model(kind="matrix"),
     "formula": KINDS["formula"].spec_model(kind="formula", variables=["H", "W", "x"]),
     "choice": KINDS["choice"].spec_model(kind="choice", options=["CHW", "HWC"]),
+    "designed_filter": KINDS["designed_filter"].spec_model(kind="designed_filter", size=(3, 3)),
 }
 LIMIT_S = 0.25  # far above the usual microseconds; catches anything that grows with the input
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from grader.answers import KINDS, AnswerSpec, ChoiceSpec, FormulaSpec, IntegerSpec, MatrixSpec, RealSpec, ShapeSpec
+from grader.answers import (KINDS, AnswerSpec, ChoiceSpec, DesignedFilterSpec, FormulaSpec, IntegerSpec, MatrixSpec,
+                            RealSpec, ShapeSpec)
 from grader.answers.base import FormatError, Kind, Reading, SpecModel
 
 SPECS = TypeAdapter(AnswerSpec)
@@ -20,11 +21,13 @@ EXAMPLES: dict[str, tuple[dict[str, Any], Any, Any, Any, Any]] = {
     "matrix": ({"kind": "matrix"}, [[1, 0], [-1, 4]], "[1 0; -1 4]", "[1 -1; 0 4]", "[[1, 0], [-1]]"),
     "formula": ({"kind": "formula", "variables": ["H", "K"]}, "H - K + 1", "1 + H - K", "H - K", "H - Q"),
     "choice": ({"kind": "choice", "options": ["CHW", "HWC"]}, "CHW", "chw", "HWC", "NCHW"),
+    "designed_filter": ({"kind": "designed_filter", "size": [3, 3]}, ["sums_to_zero", "detects_vertical_edges"],
+                        "[-1 0 1; -2 0 2; -1 0 1]", "[1 1 1; 1 1 1; 1 1 1]", "[1 0 1]"),
 }
 
 
-def test_registry_holds_the_six_kinds_by_name() -> None:
-    assert list(KINDS) == ["integer", "real", "shape", "matrix", "formula", "choice"]
+def test_registry_holds_the_seven_kinds_by_name() -> None:
+    assert list(KINDS) == ["integer", "real", "shape", "matrix", "formula", "choice", "designed_filter"]
     for name, kind in KINDS.items():
         assert isinstance(kind, Kind) and kind.name == name
         assert issubclass(kind.spec_model, SpecModel)
@@ -54,7 +57,7 @@ def test_every_kind_reads_grades_and_refuses(name: str) -> None:
 
 def test_union_dispatches_on_kind() -> None:
     expected = {"integer": IntegerSpec, "real": RealSpec, "shape": ShapeSpec, "matrix": MatrixSpec,
-                "formula": FormulaSpec, "choice": ChoiceSpec}
+                "formula": FormulaSpec, "choice": ChoiceSpec, "designed_filter": DesignedFilterSpec}
     for name, (data, *_rest) in EXAMPLES.items():
         assert type(SPECS.validate_python(data)) is expected[name]
 
