@@ -55,6 +55,7 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         # pooling, gradients and one SGD step on small matrices
         gradients.max_pool2d_matrix,
         gradients.avg_pool2d_matrix,
+        gradients.relu_matrix,
         gradients.relu_backward_matrix,
         gradients.max_pool2d_backward_matrix,
         gradients.avg_pool2d_backward_matrix,

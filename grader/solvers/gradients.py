@@ -131,6 +131,14 @@ def avg_pool2d_backward_matrix(
 # --- activations ---------------------------------------------------------------------------------------
 
 
+def relu_matrix(input: Matrix) -> np.ndarray:
+    """ReLU applied entry-wise: z = max(0, x)."""
+    import numpy as np
+
+    x = _matrix(input, "input")
+    return np.maximum(x, 0).astype(x.dtype)
+
+
 def relu_backward_matrix(input: Matrix, upstream: Matrix) -> np.ndarray:
     """Gradient of ReLU w.r.t. its input: upstream where input > 0, else 0 (the derivative at 0 is 0).
 

@@ -316,6 +316,7 @@ PUBLIC = [
 VALID_ARGS = {
     "max_pool2d_matrix": dict(input=[[1, 2], [3, 4]], kernel_size=2),
     "avg_pool2d_matrix": dict(input=[[1, 2], [3, 4]], kernel_size=[1, 2], stride=1),
+    "relu_matrix": dict(input=[[-1, 0, 1]]),
     "relu_backward_matrix": dict(input=[[-1, 0, 1]], upstream=[[1, 2, 3]]),
     "max_pool2d_backward_matrix": dict(input=[[1, 2], [3, 4]], upstream=[[1]], kernel_size=2),
     "avg_pool2d_backward_matrix": dict(input=[[1, 2], [3, 4]], upstream=[[1]], kernel_size=2),
@@ -383,3 +384,15 @@ def test_shape_or_matrix_accepts_both() -> None:
     assert np.array_equal(by_shape, by_matrix) and by_shape.dtype == np.int64
     with pytest.raises(ValueError, match="input_shape is not a matrix"):
         item(**{**args, "input_shape": [[0, 0, 0], [0]]})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 5), st.data())
+def test_relu_matches_torch(rows: int, columns: int, data: st.DataObject) -> None:
+    from grader.solvers.gradients import relu_matrix
+
+    values = data.draw(st.lists(st.lists(st.integers(-5, 5), min_size=columns, max_size=columns),
+                                min_size=rows, max_size=rows))
+    expected = torch.relu(torch.tensor(values, dtype=torch.float64)).numpy()
+    got = relu_matrix(values)
+    assert got.dtype == np.int64 and np.array_equal(got, expected)
