@@ -18,3 +18,10 @@ def load_valid_results(path: Path) -> dict[str, Any]:
 
 def _refuse(name: str) -> None:
     raise AssertionError(f"results.json contains {name}, which is not strict JSON")
+
+
+def scaled(examples: int) -> int:
+    """Hypothesis examples for a property test: the normal count, or ten times more with ``pytest --slow``."""
+    import os
+
+    return examples * int(os.environ.get("GRADER_HYPOTHESIS_SCALE", "1"))

@@ -20,8 +20,9 @@ from grader.solvers.detection import (
     yolo_output_shape,
 )
 from grader.solvers.registry import solver
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(max_examples=scaled(300), deadline=None)
 
 IOU = solver(iou)
 YOLO_DEPTH = solver(yolo_depth)

@@ -11,6 +11,7 @@ from torch import nn
 
 from grader.solvers import SOLVERS
 from grader.solvers.equivariance import circular_shift_between, gap_features_of_shifted_input
+from tests.helpers import scaled
 
 
 def _network(seed: int, channels: int, kernel: int) -> nn.Module:
@@ -23,7 +24,7 @@ def _network(seed: int, channels: int, kernel: int) -> nn.Module:
     ).double()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=scaled(100), deadline=None)
 @given(seed=st.integers(0, 10_000), height=st.integers(3, 9), width=st.integers(3, 9),
        rows=st.integers(0, 8), columns=st.integers(0, 8), kernel=st.sampled_from([1, 3, 5]))
 def test_solver_agrees_with_torch_networks(seed: int, height: int, width: int, rows: int, columns: int,

@@ -26,8 +26,9 @@ from grader.solvers.gradients import (
     sgd_step_matrix,
 )
 from grader.solvers.registry import _evaluate, solver
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = settings(max_examples=scaled(200), deadline=None)
 
 small_pairs = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))
 small_paddings = st.one_of(st.integers(0, 2), st.tuples(st.integers(0, 2), st.integers(0, 2)))
@@ -386,7 +387,7 @@ def test_shape_or_matrix_accepts_both() -> None:
         item(**{**args, "input_shape": [[0, 0, 0], [0]]})
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=scaled(200), deadline=None)
 @given(st.integers(1, 5), st.integers(1, 5), st.data())
 def test_relu_matches_torch(rows: int, columns: int, data: st.DataObject) -> None:
     from grader.solvers.gradients import relu_matrix

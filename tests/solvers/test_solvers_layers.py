@@ -14,8 +14,9 @@ from grader.answers.arith import parse_formula
 from grader.solvers import layers
 from grader.solvers.macs import conv2d_macs
 from grader.solvers.registry import solver
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = settings(max_examples=scaled(200), deadline=None)
 
 S = {name: solver(getattr(layers, name)) for name in (
     "batchnorm2d_params", "depthwise_separable_params", "conv3d_params", "depthwise_separable_macs",
@@ -157,7 +158,7 @@ symbols = st.sampled_from(["M", "N", "K", "C", "H", "W", "C_in"])
 terms = st.one_of(symbols, st.integers(1, 9))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(terms, terms, terms, st.data())
 def test_params_formula_evaluates_to_the_count(m: str | int, n: str | int, k: str | int, data: st.DataObject) -> None:
     text = S["depthwise_separable_params_formula"](in_channels=m, out_channels=n, kernel_size=k)
@@ -168,7 +169,7 @@ def test_params_formula_evaluates_to_the_count(m: str | int, n: str | int, k: st
     assert parse_formula(text, names).evaluate(values) == expected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(terms, terms, terms, terms, terms, st.data())
 def test_macs_formula_evaluates_to_the_same_padding_count(
     h: str | int, w: str | int, m: str | int, n: str | int, k: str | int, data: st.DataObject

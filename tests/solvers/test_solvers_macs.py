@@ -19,8 +19,9 @@ from torch.utils.flop_counter import FlopCounterMode
 from grader.solvers import macs
 from grader.solvers.network import parse_layers
 from grader.solvers.registry import solver
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(max_examples=scaled(300), deadline=None)
 
 
 def counted_flops(module: nn.Module, shape: tuple[int, ...]) -> int | None:
@@ -154,7 +155,7 @@ def networks(draw):
     return shape, specs, modules
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=scaled(150), deadline=None)
 @given(networks())
 def test_network_macs_match_the_flop_counter(network) -> None:
     shape, specs, modules = network

@@ -22,9 +22,10 @@ from grader.solvers.memory import (
     training_memory_bytes,
 )
 from grader.solvers.registry import solver
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=200, deadline=None)
-STEPS = settings(max_examples=30, deadline=None)
+PROPERTY = settings(max_examples=scaled(200), deadline=None)
+STEPS = settings(max_examples=scaled(30), deadline=None)
 
 DTYPES = {
     "float32": torch.float32,

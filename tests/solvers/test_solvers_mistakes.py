@@ -14,8 +14,9 @@ from torch import nn
 
 from grader.solvers import SOLVERS, mistakes
 from grader.solvers.network import parse_layers, walk_network
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = settings(max_examples=scaled(200), deadline=None)
 
 COUNTERPART = {
     "conv_output_size_no_plus_one": "conv_output_size",

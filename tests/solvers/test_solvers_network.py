@@ -20,8 +20,9 @@ from torch import nn
 
 from grader.solvers import SOLVERS
 from grader.solvers.network import LayerType, parse_layers, walk_network
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(max_examples=scaled(300), deadline=None)
 
 Shape = tuple[int, ...]
 Spec = dict[str, Any]

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from grader.solvers import SOLVERS
 from grader.solvers.numerics import conv2d_matrix, conv_transpose2d_matrix
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(max_examples=scaled(300), deadline=None)
 
 small_pairs = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))
 small_paddings = st.one_of(st.integers(0, 2), st.tuples(st.integers(0, 2), st.integers(0, 2)))

@@ -10,8 +10,9 @@ from torch import nn
 
 from grader.solvers import SOLVERS
 from grader.solvers.params import conv2d_params, conv_transpose2d_params, linear_params
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(max_examples=scaled(300), deadline=None)
 
 
 def torch_params(module: nn.Module) -> int:

@@ -19,8 +19,9 @@ from pydantic import ValidationError
 
 from grader.solvers import receptive
 from grader.solvers.registry import solver
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(max_examples=scaled(300), deadline=None)
 
 # (kind, kernel_size, stride, dilation); average pooling has no dilation
 layer_specs = st.one_of(
@@ -85,7 +86,7 @@ small_specs = st.one_of(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=scaled(100), deadline=None)
 @given(st.lists(small_specs, min_size=1, max_size=3))
 def test_receptive_field_is_the_gradient_extent_2d(specs) -> None:
     # at most 1 + 2*2*(1 + 2 + 4) = 29

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 
 from grader.solvers.recovery import recover_filter_1d, recover_filter_2d
 from grader.solvers.registry import solver
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(max_examples=scaled(300), deadline=None)
 
 RECOVER_1D = solver(recover_filter_1d)
 RECOVER_2D = solver(recover_filter_2d)
@@ -139,7 +140,7 @@ def problems_2d(draw: st.DrawFn) -> tuple[list[list[int]], list[list[int]], int,
     return x, kernel, stride, padding
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=scaled(200), deadline=None)
 @given(problems_2d())
 def test_recovers_2d_torch_filters(problem: tuple[list[list[int]], list[list[int]], int, int]) -> None:
     x, kernel, stride, padding = problem

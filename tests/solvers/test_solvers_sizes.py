@@ -20,8 +20,9 @@ from grader.solvers.sizes import (
     conv_transpose_output_size,
     pool_output_size,
 )
+from tests.helpers import scaled
 
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(max_examples=scaled(300), deadline=None)
 
 
 def torch_size(call, *args, **kwargs) -> int | None:
