@@ -41,6 +41,7 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         layers.conv3d_params,
         layers.conv3d_output_shape,
         layers.conv2d_weight_shape,
+        layers.conv3d_weight_shape,
         layers.conv_transpose2d_weight_shape,
         layers.conv2d_output_shape_hwc,
         layers.depthwise_separable_params_formula,

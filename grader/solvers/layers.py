@@ -143,6 +143,14 @@ def conv2d_weight_shape(
     return (out_channels, in_channels // groups, *pair(kernel_size))
 
 
+def conv3d_weight_shape(
+    in_channels: Positive, out_channels: Positive, kernel_size: PositiveTriple, groups: Positive = 1
+) -> tuple[int, int, int, int, int]:
+    """Shape of a 3-D convolution's weight: (C_out, C_in/g, k_d, k_h, k_w), as ``nn.Conv3d(...).weight.shape``."""
+    _check_groups(in_channels, out_channels, groups)
+    return (out_channels, in_channels // groups, *triple(kernel_size))
+
+
 def conv_transpose2d_weight_shape(
     in_channels: Positive, out_channels: Positive, kernel_size: PositivePair, groups: Positive = 1
 ) -> tuple[int, int, int, int]:

@@ -71,14 +71,24 @@ def pool_output_size(
     kernel_size: Positive,
     stride: Optional[Positive] = None,
     padding: NonNegative = 0,
+    ceil_mode: Flag = False,
 ) -> int:
     """Output length of max or average pooling: floor((n + 2p - k)/s) + 1, with s = k by default.
 
-    n: size, k: kernel_size, s: stride (None: k), p: padding; torch requires p <= k/2.
+    n: size, k: kernel_size, s: stride (None: k), p: padding; torch requires p <= k/2. With ``ceil_mode``
+    the division rounds up, but (as in torch) a last window that would start in the right padding is dropped.
     """
     if 2 * padding > kernel_size:
         raise ValueError(f"pooling padding ({padding}) must be at most half the kernel size ({kernel_size})")
-    return conv_output_size(size, kernel_size, kernel_size if stride is None else stride, padding)
+    s = kernel_size if stride is None else stride
+    if not ceil_mode:
+        return conv_output_size(size, kernel_size, s, padding)
+    n_out = -(-(size + 2 * padding - kernel_size) // s) + 1  # ceil division, also of a negative span
+    if (n_out - 1) * s >= size + padding:
+        n_out -= 1
+    if n_out < 1:
+        raise ValueError(f"the output size would be {n_out}: the kernel is too large for the padded input")
+    return n_out
 
 
 def conv2d_matrix_shape(

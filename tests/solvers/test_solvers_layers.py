@@ -208,3 +208,14 @@ def test_worked_values_and_validation() -> None:
         S["conv3d_params"](in_channels=3, out_channels=4, kernel_size=[3, 3])
     with pytest.raises(ValueError, match="divisible by groups"):
         S["conv2d_weight_shape"](in_channels=3, out_channels=4, kernel_size=3, groups=2)
+
+
+@settings(max_examples=scaled(200), deadline=None)
+@given(st.integers(1, 8), st.integers(1, 8), st.integers(1, 4),
+       st.one_of(st.integers(1, 5), st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5))))
+def test_conv3d_weight_shape_matches_torch(groups: int, per_in: int, per_out: int, kernel) -> None:
+    from grader.solvers.layers import conv3d_weight_shape
+
+    in_channels, out_channels = groups * per_in, groups * per_out
+    module = torch.nn.Conv3d(in_channels, out_channels, kernel, groups=groups, device="meta")
+    assert conv3d_weight_shape(in_channels, out_channels, kernel, groups) == tuple(module.weight.shape)

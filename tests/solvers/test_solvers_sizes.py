@@ -321,3 +321,11 @@ def test_formula_with_same_padding_keeps_the_size() -> None:
     assert out.shape[-1] == 9
     with pytest.raises(ValueError, match="stride 1"):
         formula(size="H", kernel_size="K", stride=2, padding="same")
+
+
+@PROPERTY
+@given(st.integers(1, 40), st.integers(1, 9), st.one_of(st.none(), st.integers(1, 5)), st.integers(0, 5))
+def test_pool_output_size_with_ceil_mode_matches_torch(n: int, k: int, s: int | None, p: int) -> None:
+    for pool in (F.max_pool1d, F.avg_pool1d):
+        expected = torch_size(pool, torch.zeros(1, 1, n), k, stride=s, padding=p, ceil_mode=True)
+        assert ours(pool_output_size, n, k, s, p, True) == expected
