@@ -120,6 +120,7 @@ class _Pool(_Layer):
     kernel_size: PositivePair
     stride: Optional[PositivePair] = None  # None: the kernel size, as in torch
     padding: NonNegativePair = 0
+    ceil_mode: Flag = False
 
 
 class MaxPool2d(_Pool):
@@ -130,16 +131,23 @@ class AvgPool2d(_Pool):
     type: Literal["avgpool2d"]
 
 
+class GlobalAvgPool2d(_Layer):
+    """Global average pooling, the mean of each channel: (C, H, W) -> (C, 1, 1), as nn.AdaptiveAvgPool2d(1)."""
+
+    type: Literal["global_avgpool2d"]
+
+
 class ReLU(_Layer):
     type: Literal["relu"]
 
 
 Layer = Annotated[
-    Union[Conv2d, ConvTranspose2d, Linear, Flatten, MaxPool2d, AvgPool2d, ReLU],
+    Union[Conv2d, ConvTranspose2d, Linear, Flatten, MaxPool2d, AvgPool2d, GlobalAvgPool2d, ReLU],
     Field(discriminator="type"),
 ]
 
-LayerType = Literal["conv2d", "conv_transpose2d", "linear", "flatten", "maxpool2d", "avgpool2d", "relu"]
+LayerType = Literal["conv2d", "conv_transpose2d", "linear", "flatten", "maxpool2d", "avgpool2d",
+                    "global_avgpool2d", "relu"]
 
 WEIGHT_LAYERS: tuple[str, ...] = ("conv2d", "conv_transpose2d", "linear")
 """The layers a network's depth counts by default (VGG-16 has 16 of them)."""
@@ -222,7 +230,13 @@ def _pool2d(layer: _Pool, shape: ShapeT) -> tuple[ShapeT, int]:
     channels = _chw(layer, shape)
     (k_h, k_w), (p_h, p_w) = pair(layer.kernel_size), pair(layer.padding)
     s_h, s_w = pair(layer.stride) if layer.stride is not None else (k_h, k_w)
-    return (channels, pool_output_size(shape[1], k_h, s_h, p_h), pool_output_size(shape[2], k_w, s_w, p_w)), 0
+    height = pool_output_size(shape[1], k_h, s_h, p_h, layer.ceil_mode)
+    width = pool_output_size(shape[2], k_w, s_w, p_w, layer.ceil_mode)
+    return (channels, height, width), 0
+
+
+def _global_avgpool2d(layer: GlobalAvgPool2d, shape: ShapeT) -> tuple[ShapeT, int]:
+    return (_chw(layer, shape), 1, 1), 0
 
 
 def _relu(layer: ReLU, shape: ShapeT) -> tuple[ShapeT, int]:
@@ -236,6 +250,7 @@ _APPLY: dict[str, Callable[[Any, ShapeT], tuple[ShapeT, int]]] = {
     "flatten": _flatten,
     "maxpool2d": _pool2d,
     "avgpool2d": _pool2d,
+    "global_avgpool2d": _global_avgpool2d,
     "relu": _relu,
 }
 

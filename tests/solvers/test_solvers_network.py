@@ -367,3 +367,34 @@ def test_layer_types_literal_lists_every_layer() -> None:
 def test_empty_layer_list_is_rejected() -> None:
     with pytest.raises(ValidationError):
         SOLVERS["network_params"].validate_args({"input_shape": [3, 8, 8], "layers": []})
+
+
+@settings(max_examples=scaled(200), deadline=None)
+@given(st.integers(1, 6), st.integers(2, 30), st.integers(2, 30), st.integers(1, 4), st.integers(1, 4),
+       st.integers(0, 2), st.booleans())
+def test_pooling_with_ceil_mode_and_global_average_pooling_match_torch(
+        channels: int, height: int, width: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> None:
+    import torch
+    from torch import nn
+
+    from grader.solvers.network import network_output_shape, network_params, parse_layers
+
+    if 2 * padding > kernel:
+        return
+    layers = parse_layers([
+        {"type": "maxpool2d", "kernel_size": kernel, "stride": stride, "padding": padding, "ceil_mode": ceil_mode},
+        {"type": "global_avgpool2d"}, {"type": "flatten"}, {"type": "linear", "out_features": 3},
+    ])
+    model = nn.Sequential(nn.MaxPool2d(kernel, stride, padding, ceil_mode=ceil_mode), nn.AdaptiveAvgPool2d(1),
+                          nn.Flatten(), nn.Linear(channels, 3))
+    try:
+        expected = tuple(model(torch.zeros(1, channels, height, width)).shape[1:])
+    except RuntimeError:
+        expected = None
+    try:
+        got = network_output_shape([channels, height, width], layers)
+    except ValueError:
+        got = None
+    assert got == expected
+    if got is not None:
+        assert network_params([channels, height, width], layers) == sum(p.numel() for p in model.parameters())
