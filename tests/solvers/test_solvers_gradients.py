@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import event, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
@@ -27,6 +27,7 @@ from grader.solvers.gradients import (
 )
 from grader.solvers.registry import _evaluate, solver
 from tests.helpers import scaled
+from tests.solvers.oracle import assert_same
 
 PROPERTY = settings(max_examples=scaled(200), deadline=None)
 
@@ -59,20 +60,6 @@ def pair(value: int | tuple[int, int]) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else value
 
 
-def assert_same(got: np.ndarray | None, expected: np.ndarray | None, *, exact: bool) -> None:
-    """``exact``: int64 and equal; else float64 and equal to 1e-12 relative. None: both rejected."""
-    if expected is None:
-        event("torch rejects the configuration")
-        assert got is None
-        return
-    event("valid configuration")
-    assert got is not None and got.shape == expected.shape
-    if exact:
-        assert got.dtype == np.int64
-        assert np.array_equal(got, expected.astype(np.int64))
-    else:
-        assert got.dtype == np.float64
-        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-9)
 
 
 def ours_or_none(call, *args, **kwargs) -> np.ndarray | None:

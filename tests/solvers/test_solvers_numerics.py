@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import event, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.solvers import SOLVERS
 from grader.solvers.numerics import conv2d_matrix, conv_transpose2d_matrix
 from tests.helpers import scaled
+from tests.solvers.oracle import assert_same
 
 PROPERTY = settings(max_examples=scaled(300), deadline=None)
 
@@ -47,19 +48,6 @@ def ours_or_none(call, *args, **kwargs) -> np.ndarray | None:
         return None
 
 
-def assert_same(got: np.ndarray | None, expected: np.ndarray | None, *, exact: bool) -> None:
-    if expected is None:
-        event("torch rejects the configuration")
-        assert got is None
-        return
-    event("valid configuration")
-    assert got is not None and got.shape == expected.shape
-    if exact:
-        assert got.dtype == np.int64
-        assert np.array_equal(got, expected.astype(np.int64))
-    else:
-        assert got.dtype == np.float64
-        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-9)
 
 
 @PROPERTY
