@@ -10,12 +10,13 @@ from collections import Counter
 from typing import Any, Callable, Mapping
 
 from grader.solvers import SOLVERS
+from grader.solvers.sizes import same_padding
 
 Derivation = Callable[[dict[str, Any], Any], "str | None"]
 
 
-def _pair(value: Any) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
+def _pair(value: Any) -> tuple[Any, Any]:
+    return (value, value) if isinstance(value, (int, str)) else tuple(value)
 
 
 def _bias(args: dict[str, Any], text: str) -> str:
@@ -40,8 +41,12 @@ def conv_transpose2d_params(args: dict[str, Any], value: Any) -> str:
 
 
 def conv_output_size(args: dict[str, Any], value: Any) -> str:
+    """``padding: same`` (stride 1) shows the zeros torch adds on each side: n + (left + right) − d(k − 1)."""
     n, k, s = args["size"], args["kernel_size"], args.get("stride", 1)
     p, d = args.get("padding", 0), args.get("dilation", 1)
+    if p == "same":
+        left, right = same_padding(k, d)
+        return f"{n} + ({left} + {right}) − {d}·({k} − 1) = {value}"
     return f"⌊({n} + 2·{p} − {d}·({k} − 1) − 1)/{s}⌋ + 1 = {value}"
 
 

@@ -70,3 +70,14 @@ def test_size_derivations(n: int, k: int, s: int, p: int, d: int) -> None:
     _check(derive("conv_output_size", args, value), value)
     value = SOLVERS["conv_transpose_output_size"](**args)
     _check(derive("conv_transpose_output_size", args, value), value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 200), m=st.integers(1, 200), k=st.integers(1, 7), d=st.integers(1, 3))
+def test_same_padding_derivations(n: int, m: int, k: int, d: int) -> None:
+    from grader.solvers import SOLVERS
+
+    args = {"size": n, "kernel_size": k, "padding": "same", "dilation": d}
+    _check(derive("conv_output_size", args, SOLVERS["conv_output_size"](**args)), n)
+    args = {"input_shape": [n, m], "kernel_size": [k, 1], "padding": "same", "dilation": d}
+    _check(derive("conv2d_matrix_shape", args, [n, m]), [n, m])

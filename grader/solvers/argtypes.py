@@ -9,7 +9,7 @@ error naming the branch it was read as (``kernel_size.pair.0: Input should be gr
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, Optional, Union
+from typing import Annotated, Any, Callable, Literal, Optional, Union, overload
 
 from pydantic import Discriminator, Field, Tag
 
@@ -50,6 +50,26 @@ PositivePair = tagged_union(_pair_tag, _NOT_A_PAIR, int=Positive, pair=tuple[Pos
 
 NonNegativePair = tagged_union(_pair_tag, _NOT_A_PAIR, int=NonNegative, pair=tuple[NonNegative, NonNegative])
 
+_PADDING = {"int": "int", "str": "same"}
+_PADDING_PAIR = {**_PAIR, "str": "same"}
+
+Padding = tagged_union(
+    lambda value: _PADDING.get(kind_of(value) or ""),
+    "Input should be a non-negative integer or 'same'",
+    int=NonNegative,
+    same=Literal["same"],
+)
+"""A convolution's padding on each side, or ``"same"`` (as torch's padding="same": stride 1 only)."""
+
+PaddingPair = tagged_union(
+    lambda value: _PADDING_PAIR.get(kind_of(value) or ""),
+    "Input should be an integer, a pair [height, width] or 'same'",
+    int=NonNegative,
+    pair=tuple[NonNegative, NonNegative],
+    same=Literal["same"],
+)
+"""``Padding`` for both spatial dimensions, or ``(height, width)``."""
+
 Flag = Annotated[bool, Field(strict=True)]
 
 Number = tagged_union(
@@ -79,11 +99,20 @@ SizeTerm = tagged_union(_term_tag, _NOT_A_TERM, symbol=Symbol, number=Positive)
 """A formula argument: a symbol (``"N"``) or a positive number."""
 
 PaddingTerm = tagged_union(_term_tag, _NOT_A_TERM, symbol=Symbol, number=NonNegative)
+"""A formula's padding: a symbol or a non-negative number; the symbol ``same`` means torch's padding="same"."""
 
 
-def pair(value: int | tuple[int, int] | list[int]) -> tuple[int, int]:
-    """``3 -> (3, 3)``; ``(3, 5) -> (3, 5)``."""
-    if isinstance(value, int):
+@overload
+def pair(value: int | tuple[int, int] | list[int]) -> tuple[int, int]: ...
+
+
+@overload
+def pair(value: str) -> tuple[str, str]: ...
+
+
+def pair(value: Any) -> tuple[Any, Any]:
+    """``3 -> (3, 3)``; ``(3, 5) -> (3, 5)``; ``"same" -> ("same", "same")``."""
+    if isinstance(value, (int, str)):
         return (value, value)
     height, width = value
     return (height, width)

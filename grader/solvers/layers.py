@@ -11,7 +11,7 @@ from typing import Union
 from grader.solvers.argtypes import (
     Flag,
     NonNegative,
-    NonNegativePair,
+    PaddingPair,
     Positive,
     PositivePair,
     SizeTerm,
@@ -97,7 +97,7 @@ def depthwise_separable_macs(
     out_channels: Positive,
     kernel_size: PositivePair,
     stride: PositivePair = 1,
-    padding: NonNegativePair = 0,
+    padding: PaddingPair = 0,
     dilation: PositivePair = 1,
 ) -> int:
     """MACs of a depthwise-separable convolution on an input (C, H, W): H_out*W_out*C*(k_h*k_w + C_out).
@@ -164,7 +164,7 @@ def conv2d_output_shape_hwc(
     out_channels: Positive,
     kernel_size: PositivePair,
     stride: PositivePair = 1,
-    padding: NonNegativePair = 0,
+    padding: PaddingPair = 0,
     dilation: PositivePair = 1,
 ) -> tuple[int, int, int]:
     """Output shape (H_out, W_out, C_out) of a 2-D convolution of an input written channels-last (H, W, C)."""

@@ -8,7 +8,7 @@ input image); every count is for one input.
 
 from __future__ import annotations
 
-from grader.solvers.argtypes import NonNegativePair, Positive, PositivePair, Shape, ShapeCHW, SizeTerm, pair
+from grader.solvers.argtypes import NonNegativePair, PaddingPair, Positive, PositivePair, Shape, ShapeCHW, SizeTerm, pair
 from grader.solvers.network import Layers, walk_network
 from grader.solvers.params import _check_groups
 from grader.solvers.sizes import FUNCTIONS, conv2d_output_shape, conv_transpose2d_output_shape
@@ -37,7 +37,7 @@ def conv2d_macs(
     out_channels: Positive,
     kernel_size: PositivePair,
     stride: PositivePair = 1,
-    padding: NonNegativePair = 0,
+    padding: PaddingPair = 0,
     dilation: PositivePair = 1,
     groups: Positive = 1,
 ) -> int:
@@ -58,7 +58,7 @@ def conv2d_flops(
     out_channels: Positive,
     kernel_size: PositivePair,
     stride: PositivePair = 1,
-    padding: NonNegativePair = 0,
+    padding: PaddingPair = 0,
     dilation: PositivePair = 1,
     groups: Positive = 1,
 ) -> int:
@@ -152,7 +152,7 @@ def conv2d_macs_input_size(
     out_channels: Positive,
     kernel_size: PositivePair,
     stride: PositivePair = 1,
-    padding: NonNegativePair = 0,
+    padding: PaddingPair = 0,
     dilation: PositivePair = 1,
     groups: Positive = 1,
 ) -> int:
@@ -173,7 +173,7 @@ def conv2d_flops_as_macs(
     out_channels: Positive,
     kernel_size: PositivePair,
     stride: PositivePair = 1,
-    padding: NonNegativePair = 0,
+    padding: PaddingPair = 0,
     dilation: PositivePair = 1,
     groups: Positive = 1,
 ) -> int:

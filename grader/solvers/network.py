@@ -28,6 +28,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 from grader.solvers.argtypes import (
     Flag,
     NonNegativePair,
+    PaddingPair,
     Positive,
     PositivePair,
     Shape,
@@ -97,6 +98,7 @@ class _Conv(_Layer):
 
 class Conv2d(_Conv):
     type: Literal["conv2d"]
+    padding: PaddingPair = 0  # or "same" (stride 1), as nn.Conv2d(padding="same")
 
 
 class ConvTranspose2d(_Conv):

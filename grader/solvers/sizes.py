@@ -13,6 +13,8 @@ from grader.solvers.argtypes import (
     Flag,
     NonNegative,
     NonNegativePair,
+    Padding,
+    PaddingPair,
     PaddingTerm,
     Positive,
     PositivePair,
@@ -26,14 +28,19 @@ def conv_output_size(
     size: Positive,
     kernel_size: Positive,
     stride: Positive = 1,
-    padding: NonNegative = 0,
+    padding: Padding = 0,
     dilation: Positive = 1,
 ) -> int:
     """Output length of a convolution: floor((n + 2p - d(k - 1) - 1)/s) + 1.
 
     n: size, k: kernel_size, s: stride, p: padding (each side), d: dilation; d(k - 1) + 1 is the span of
-    the dilated kernel.
+    the dilated kernel. ``padding: same`` is torch's padding="same": stride 1 only, d(k - 1) zeros in all
+    (``same_padding``), so the output length is n.
     """
+    if padding == "same":
+        if stride != 1:
+            raise ValueError(f"padding 'same' needs stride 1, got stride {stride} (torch rejects it)")
+        return size
     n, k, s, p, d = size, kernel_size, stride, padding, dilation
     span = d * (k - 1) + 1
     if span > n + 2 * p:
@@ -42,6 +49,15 @@ def conv_output_size(
             f"the output size would be {(n + 2 * p - span) // s + 1}"
         )
     return (n + 2 * p - span) // s + 1
+
+
+def same_padding(kernel_size: int, dilation: int = 1) -> tuple[int, int]:
+    """The zeros torch's padding="same" adds (left, right): d(k - 1) in all, the extra one on the right.
+
+    left = d(k - 1)//2, right = d(k - 1) - left; e.g. k = 4: (1, 2). With stride 1 the output keeps its size.
+    """
+    total = dilation * (kernel_size - 1)
+    return (total // 2, total - total // 2)
 
 
 def conv_transpose_output_size(
@@ -95,7 +111,7 @@ def conv2d_matrix_shape(
     input_shape: tuple[Positive, Positive],
     kernel_size: PositivePair,
     stride: PositivePair = 1,
-    padding: NonNegativePair = 0,
+    padding: PaddingPair = 0,
     dilation: PositivePair = 1,
 ) -> tuple[int, int]:
     """Output shape (H_out, W_out) of a 2-D convolution of an H×W matrix (one channel, no batch)."""
@@ -128,7 +144,7 @@ def conv2d_output_shape(
     out_channels: Positive,
     kernel_size: PositivePair,
     stride: PositivePair = 1,
-    padding: NonNegativePair = 0,
+    padding: PaddingPair = 0,
     dilation: PositivePair = 1,
 ) -> tuple[int, int, int]:
     """Output shape (C_out, H_out, W_out) of a 2-D convolution applied to an input (C, H, W)."""

@@ -16,7 +16,7 @@ from grader.solvers.registry import Solver, _evaluate, build_registry, solver
 
 HELPERS = {"pair", "check_progress", "walk_network", "parse_layers", "receptive_field_growth", "flops_from_macs",
            "box_corners", "unit_bytes", "triple",
-           "circular_shift_between"}
+           "circular_shift_between", "same_padding"}
 """Public functions of the solver modules that are building blocks, not solvers."""
 
 

@@ -19,10 +19,14 @@ from grader.solvers.sizes import (
     conv_transpose2d_output_shape,
     conv_transpose_output_size,
     pool_output_size,
+    same_padding,
 )
 from tests.helpers import scaled
 
 PROPERTY = settings(max_examples=scaled(300), deadline=None)
+
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning")
+"""torch warns that it copies the input for an asymmetric "same" padding; the shapes are what matter here."""
 
 
 def torch_size(call, *args, **kwargs) -> int | None:
@@ -329,3 +333,58 @@ def test_pool_output_size_with_ceil_mode_matches_torch(n: int, k: int, s: int | 
     for pool in (F.max_pool1d, F.avg_pool1d):
         expected = torch_size(pool, torch.zeros(1, 1, n), k, stride=s, padding=p, ceil_mode=True)
         assert ours(pool_output_size, n, k, s, p, True) == expected
+
+
+# --- padding "same", as torch's padding="same" ------------------------------------------------------------
+
+
+@PROPERTY
+@given(st.integers(1, 40), st.integers(1, 9), st.integers(1, 3), st.integers(1, 3))
+def test_conv_output_size_with_same_padding_matches_torch(n: int, k: int, s: int, d: int) -> None:
+    """torch keeps the size at stride 1 (even for a kernel longer than the input) and rejects any other stride."""
+    expected = torch_size(F.conv1d, torch.zeros(1, 1, n), torch.zeros(1, 1, k), stride=s, padding="same", dilation=d)
+    assert ours(conv_output_size, n, k, s, "same", d) == expected
+    args = dict(size=n, kernel_size=k, stride=s, padding="same", dilation=d)
+    assert ours(lambda: SOLVERS["conv_output_size"](**args)) == expected
+
+
+@PROPERTY
+@given(st.integers(1, 30), st.integers(1, 9), st.integers(1, 3))
+def test_same_padding_splits_as_torch_does(n: int, k: int, d: int) -> None:
+    """d(k - 1) zeros in all, the odd one on the right: torch's "same" output equals explicit zero padding."""
+    generator = torch.Generator().manual_seed(n * 100 + k * 10 + d)
+    x = torch.randn(1, 1, n, dtype=torch.float64, generator=generator)
+    w = torch.randn(1, 1, k, dtype=torch.float64, generator=generator)
+    left, right = same_padding(k, d)
+    assert left + right == d * (k - 1) and right - left in (0, 1)
+    explicit = F.conv1d(F.pad(x, (left, right)), w, dilation=d)
+    torch.testing.assert_close(F.conv1d(x, w, padding="same", dilation=d), explicit, rtol=0, atol=0)
+
+
+@PROPERTY
+@given(st.tuples(st.integers(1, 64), st.integers(1, 200), st.integers(1, 200)), st.integers(1, 64), pairs,
+       st.one_of(st.just(1), pairs), pairs)
+def test_conv2d_shapes_with_same_padding_match_torch(shape, c_out, kernel, stride, dilation) -> None:
+    x = torch.empty(1, *shape, device="meta")
+    w = torch.empty(c_out, shape[0], *_pair(kernel), device="meta")
+    expected = meta_shape(F.conv2d, x, w, stride=stride, padding="same", dilation=dilation)
+    args = dict(kernel_size=_as_yaml(kernel), stride=_as_yaml(stride), padding="same", dilation=_as_yaml(dilation))
+    got = ours(lambda: SOLVERS["conv2d_output_shape"](input_shape=list(shape), out_channels=c_out, **args))
+    assert got == expected
+    matrix = ours(lambda: SOLVERS["conv2d_matrix_shape"](input_shape=list(shape[1:]), **args))
+    assert matrix == (expected[1:] if expected is not None else None)
+
+
+@pytest.mark.parametrize("padding", ["valid", "SAME", "", True, 1.0, -1, [1, "same"]])
+def test_padding_is_a_count_or_same(padding) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        SOLVERS["conv_output_size"].validate_args({"size": 8, "kernel_size": 3, "padding": padding})
+    with pytest.raises(ValidationError):
+        SOLVERS["conv2d_matrix_shape"].validate_args({"input_shape": [8, 8], "kernel_size": 3, "padding": padding})
+
+
+def test_same_padding_message() -> None:
+    with pytest.raises(ValueError, match=re.escape("padding 'same' needs stride 1, got stride 2")):
+        conv_output_size(8, 3, 2, "same")
