@@ -1,0 +1,118 @@
+"""Start the child: a scrubbed environment, ``python -I -B``, stdin from /dev/null, and in the forked child,
+before ``exec``: a new session, a network namespace where allowed, resource limits, then the uid drop.
+
+Everything runs in ``preexec_fn`` in that order because CPython's own ``user=``/``group=`` switches happen
+before ``preexec_fn`` is called, after which ``unshare`` is no longer permitted.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from grader.sandbox.identity import Identity, unshare
+from grader.sandbox.limits import Limits
+
+CHILD_SOURCE = (Path(__file__).with_name("child.py")).read_text(encoding="utf-8")
+
+
+@dataclass
+class Launched:
+    process: subprocess.Popen
+    requests: IO[bytes]
+    reply_fd: int
+    output: IO[bytes]
+
+
+def sandbox_python() -> str:
+    """The interpreter the child runs: ``GRADER_SANDBOX_PYTHON``, else this one (setup.sh makes it one the
+    sandbox user can execute)."""
+    return os.environ.get("GRADER_SANDBOX_PYTHON") or sys.executable
+
+
+def scrubbed_environment(home: Path, marker: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "TMPDIR": str(home / "tmp"),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "CNN_SANDBOX_RUN": marker,
+    }
+
+
+def launch(identity: Identity, limits: Limits, *, home: Path, staged: Path, marker: str,
+           python: str | None = None) -> Launched:
+    request_read, request_write = os.pipe()
+    reply_read, reply_write = os.pipe()
+    output = _output_file()
+    command = [python or sandbox_python(), "-I", "-B", "-c", CHILD_SOURCE,
+               str(request_read), str(reply_write), str(staged)]
+    try:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=output, stderr=output, cwd=str(staged),
+            env=scrubbed_environment(home, marker), pass_fds=(request_read, reply_write), close_fds=True,
+            preexec_fn=_preexec(identity, limits),
+        )
+    finally:
+        os.close(request_read)
+        os.close(reply_write)
+    return Launched(process, os.fdopen(request_write, "wb"), reply_read, output)
+
+
+def _output_file() -> IO[bytes]:
+    """The child's stdout and stderr: an unlinked file only this process can reopen; RLIMIT_FSIZE caps it."""
+    import tempfile
+
+    return tempfile.TemporaryFile()
+
+
+def _preexec(identity: Identity, limits: Limits):
+    nproc = limits.processes if identity.dropped else limits.processes + _own_process_count()
+
+    def setup() -> None:  # pragma: no cover - runs in the forked child, between fork and exec
+        os.setsid()
+        if identity.unshare_flags and unshare(identity.unshare_flags) != 0:
+            raise OSError("unshare failed")
+        _limit(resource.RLIMIT_CORE, 0)
+        _limit(resource.RLIMIT_AS, limits.memory_bytes)
+        _limit(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)
+        _limit(resource.RLIMIT_FSIZE, limits.file_bytes)
+        _limit(resource.RLIMIT_NOFILE, limits.open_files)
+        _limit(resource.RLIMIT_NPROC, nproc)
+        if identity.dropped:
+            os.setgroups([])
+            os.setgid(identity.gid)
+            os.setuid(identity.uid)
+        os.umask(0o077)
+
+    return setup
+
+
+def _limit(which: int, soft: int, hard: int | None = None) -> None:
+    _, current_hard = resource.getrlimit(which)
+    hard = soft if hard is None else hard
+    if current_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current_hard), min(hard, current_hard)
+    resource.setrlimit(which, (soft, hard))
+
+
+def _own_process_count() -> int:
+    uid = os.getuid()
+    count = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                count += len(list((entry / "task").iterdir())) if entry.stat().st_uid == uid else 0
+            except OSError:
+                continue
+    return count

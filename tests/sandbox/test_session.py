@@ -1,0 +1,132 @@
+"""The sandbox's contract: plain values back, exceptions and failures reported, limits enforced."""
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Limits, NotRun, Raised, Returned, SandboxSession, Unreadable
+from grader.sandbox.identity import current_identity
+
+
+def test_returns_plain_values_of_every_supported_type(run):
+    report = run("""
+        import numpy as np
+        def f(kind):
+            return {"int": 11329414656, "float": 0.5, "bool": True, "none": None, "str": "ok",
+                    "list": [1, [2.5]], "tuple": (1, 2), "dict": {"a": 1},
+                    "array": np.arange(6, dtype=np.int64).reshape(2, 3), "npint": np.int64(7),
+                    "npfloat": np.float32(0.25), "nan": float("nan")}[kind]
+    """, "f", *[(k,) for k in ("int", "float", "bool", "none", "str", "list", "tuple", "dict", "array",
+                                "npint", "npfloat", "nan")])
+    values = [outcome.value for outcome in report.outcomes]
+    assert report.failure is None
+    assert values[:8] == [11329414656, 0.5, True, None, "ok", [1, [2.5]], (1, 2), {"a": 1}]
+    assert type(values[0]) is int and type(values[6]) is tuple
+    assert type(values[8]) is np.ndarray and values[8].dtype == np.int64 and values[8].tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert values[9] == 7 and type(values[9]) is int
+    assert values[10] == 0.25 and type(values[10]) is float
+    assert values[11] != values[11]
+
+
+def test_arguments_cross_intact(run):
+    report = run("def f(*args, **kwargs):\n    return [type(a).__name__ for a in args]\n", "f",
+                 (1, 2.5, (1, 2), [1], {"k": 1}, np.zeros((2, 2)), None, "s"))
+    assert report.outcomes[0].value == ["int", "float", "tuple", "list", "dict", "ndarray", "NoneType", "str"]
+
+
+def test_exception_is_reported_with_the_students_line(run):
+    report = run("def f(x):\n    return 1 / x\n", "f", (0,), (2,))
+    assert report.outcomes == (Raised("ZeroDivisionError", "division by zero", "cnn.py, line 2"), Returned(0.5))
+    assert report.failure is None
+
+
+@pytest.mark.parametrize("source, reason", [
+    ("class A: pass\ndef f():\n    return A()\n", "a value of type A"),
+    ("import numpy as np\ndef f():\n    return np.array(['a'])\n", "an array of dtype <U1 (numbers only)"),
+    ("def f():\n    return {1: 2}\n", "a dict whose keys are not all strings"),
+    ("def f():\n    x = []\n    for _ in range(100): x = [x]\n    return x\n", "the value is nested more than 32 levels deep"),
+    ("def f():\n    return 'x' * 20000\n", "a string of 20000 characters (at most 10000)"),
+])
+def test_values_that_cannot_cross_are_unreadable(run, source, reason):
+    assert run(source, "f", ()).outcomes == (Unreadable(reason),)
+
+
+def test_missing_file_function_and_import_errors(submission):
+    with SandboxSession(submission("def f(:\n", **{"other.py": "raise SystemExit(3)\n"})) as sandbox:
+        assert sandbox.call("missing.py", "f", [((), {})], timeout=5).failure.code == "NO_FILE"
+        syntax = sandbox.call("cnn.py", "f", [((), {})], timeout=5)
+        assert syntax.failure.code == "IMPORT_ERROR" and "SyntaxError" in syntax.failure.message
+        assert sandbox.call("other.py", "f", [((), {})], timeout=5).failure.code == "IMPORT_ERROR"
+    with SandboxSession(submission("x = 1\n")) as sandbox:
+        report = sandbox.call("cnn.py", "x", [((), {})], timeout=5)
+        assert report.failure.code == "NO_FUNCTION" and isinstance(report.outcomes[0], NotRun)
+
+
+def test_nested_upload_is_found(submission):
+    folder = submission("", **{"hw__src__cnn.py": "def f():\n    return 1\n"})
+    (folder / "cnn.py").unlink()
+    with SandboxSession(folder) as sandbox:
+        assert sandbox.call("cnn.py", "f", [((), {})], timeout=5).outcomes == (Returned(1),)
+
+
+def test_timeout_kills_and_the_next_batch_gets_a_fresh_child(submission):
+    with SandboxSession(submission("import time\ndef f(x):\n    time.sleep(x)\n    return x\n")) as sandbox:
+        started = time.perf_counter()
+        report = sandbox.call("cnn.py", "f", [((0,), {}), ((60,), {}), ((0,), {})], timeout=1)
+        assert time.perf_counter() - started < 3
+        assert report.failure.code == "TIMEOUT" and "call 2 of 3" in report.failure.message
+        assert report.outcomes[0] == Returned(0) and isinstance(report.outcomes[2], NotRun)
+        assert sandbox.call("cnn.py", "f", [((0,), {})], timeout=5).outcomes == (Returned(0),)
+
+
+def test_crash_of_the_process_is_reported(run):
+    report = run("import os\ndef f():\n    os._exit(4)\n", "f", ())
+    assert report.failure.code == "CRASH" and "exit status 4" in report.failure.message
+    segv = run("import ctypes\ndef f():\n    ctypes.string_at(0)\n", "f", ())
+    assert segv.failure.code == "CRASH" and "segmentation fault" in segv.failure.message
+
+
+def test_output_is_captured_and_capped(run):
+    report = run("def f():\n    print('hello')\n    return 1\n", "f", ())
+    assert report.stdout == "hello\n"
+
+
+def test_runs_as_the_sandbox_user_when_root(run):
+    report = run("import os\ndef f():\n    return os.getuid()\n", "f", ())
+    identity = current_identity()
+    expected = identity.uid if identity.dropped else os.getuid()
+    assert report.outcomes == (Returned(expected),)
+    if os.geteuid() == 0:
+        assert identity.dropped and report.outcomes[0].value != 0
+
+
+def test_environment_is_scrubbed_and_the_folder_private(run):
+    os.environ["GRADER_TEST_SECRET"] = "s3cret"
+    report = run("import os, sys\ndef f():\n    return [sorted(os.environ), os.getcwd().endswith('submission'), "
+                 "sys.flags.isolated]\n", "f", ())
+    names, in_staged_folder, isolated = report.outcomes[0].value
+    assert "GRADER_TEST_SECRET" not in names and in_staged_folder and isolated == 1
+
+
+def test_session_removes_its_folder(submission):
+    with SandboxSession(submission("def f():\n    return 1\n")) as sandbox:
+        home = sandbox.home
+        sandbox.call("cnn.py", "f", [((), {})], timeout=5)
+        assert home.exists()
+    assert not home.exists()
+
+
+def test_startup_is_fast(submission):
+    with SandboxSession(submission("def f():\n    return 1\n")) as sandbox:
+        started = time.perf_counter()
+        sandbox.call("cnn.py", "f", [((), {})], timeout=5)
+        assert time.perf_counter() - started < 2.0  # generous: the benchmark measures the real figure
+
+
+def test_memory_limit_stops_a_large_allocation(submission):
+    source = "def f():\n    x = bytearray(400 * 1024 * 1024)\n    return len(x)\n"
+    with SandboxSession(submission(source), limits=Limits(memory_bytes=256 * 1024 * 1024)) as sandbox:
+        report = sandbox.call("cnn.py", "f", [((), {})], timeout=10)
+    assert report.outcomes[0] == Raised("MemoryError", "", "cnn.py, line 2")
