@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 from typing import Mapping
 
-from grader.solvers import (detection, equivariance, filters, gradients, layers, macs, memory, mistakes, network,
-                            numerics, params, receptive, recovery, sizes)
+from grader.solvers import (channels, detection, equivariance, filters, gradients, layers, macs, memory, mistakes,
+                            network, numerics, params, receptive, recovery, reductions, sizes)
 from grader.solvers.registry import Solver, build_registry, solver
 
 SOLVERS: Mapping[str, Solver] = build_registry(
@@ -46,6 +46,13 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         layers.conv2d_output_shape_hwc,
         layers.depthwise_separable_params_formula,
         layers.depthwise_separable_macs_formula,
+        layers.conv2d_params_formula,
+        layers.conv3d_macs,
+        layers.conv3d_macs_formula,
+        # channel counts read off a weight shape; the depth of the next layer's filters
+        channels.conv2d_in_channels,
+        channels.conv2d_out_channels,
+        channels.next_filter_depth,
         # filter recovery from a signal and its 'valid' output
         recovery.recover_filter_1d,
         recovery.recover_filter_2d,
@@ -69,6 +76,9 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         network.network_params,
         network.network_output_shape,
         network.network_layer_count,
+        # what a replacement saves (percent fewer parameters or MACs)
+        reductions.network_params_reduction,
+        reductions.network_macs_reduction,
         # receptive fields
         receptive.receptive_field,
         receptive.receptive_field_per_layer,
@@ -113,6 +123,8 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         detection.yolo_depth_per_box_classes,
         memory.model_size_mib_as_mb,
         memory.optimizer_state_bytes_adam_as_momentum,
+        reductions.network_params_percent_kept,
+        reductions.network_macs_percent_kept,
     )
 )
 

@@ -1,5 +1,6 @@
 """Parameter counts and shapes of further layers: batch norm, depthwise-separable and 3-D convolutions,
-weight shapes, channels-last output shapes, and depthwise-separable counts as formulas.
+weight shapes, channels-last output shapes; convolution parameters, depthwise-separable counts and 3-D
+MACs as formulas.
 
 Counts are ``sum(p.numel() for p in layer.parameters())`` (Python ints); shapes are as torch gives them.
 """
@@ -112,6 +113,27 @@ def depthwise_separable_macs(
     return depthwise + conv2d_macs((channels, h_out, w_out), out_channels, 1)
 
 
+def conv3d_macs(
+    input_shape: ShapeCDHW,
+    out_channels: Positive,
+    kernel_size: PositiveTriple,
+    stride: PositiveTriple = 1,
+    padding: NonNegativeTriple = 0,
+    dilation: PositiveTriple = 1,
+    groups: Positive = 1,
+) -> int:
+    """MACs of a 3-D convolution: D_out*H_out*W_out*C_out*(C_in/g)*k_d*k_h*k_w.
+
+    D_out, H_out, W_out: the output size; C_in: input_shape's channels, C_out: out_channels, g: groups.
+    Each of the D_out*H_out*W_out*C_out outputs takes (C_in/g)*k_d*k_h*k_w products; biases not counted.
+    """
+    channels = input_shape[0]
+    _check_groups(channels, out_channels, groups)
+    _, d_out, h_out, w_out = conv3d_output_shape(input_shape, out_channels, kernel_size, stride, padding, dilation)
+    k_d, k_h, k_w = triple(kernel_size)
+    return d_out * h_out * w_out * out_channels * (channels // groups) * k_d * k_h * k_w
+
+
 # --- shapes ----------------------------------------------------------------------------------------------
 
 
@@ -204,6 +226,44 @@ def depthwise_separable_macs_formula(
     """
     h, w, m, n, k = height, width, in_channels, out_channels, kernel_size
     return _polynomial([[(h, 1), (w, 1), (m, 1), (k, 2)], [(h, 1), (w, 1), (m, 1), (n, 1)]])
+
+
+def conv2d_params_formula(
+    in_channels: SizeTerm = "C",
+    out_channels: SizeTerm = "F",
+    kernel_size: SizeTerm = "K",
+    weights: Flag = True,
+    bias: Flag = True,
+) -> str:
+    """Parameters of a K×K convolution as a formula: K^2*C*F weights plus F biases.
+
+    C: in_channels, F: out_channels (filters), K: kernel_size (square). ``bias: false`` counts the
+    weights alone (K^2*C*F), ``weights: false`` the biases alone (F). Numbers are folded in; with every
+    argument a number, the count.
+    """
+    c, f, k = in_channels, out_channels, kernel_size
+    monomials: list[Factors] = ([[(k, 2), (c, 1), (f, 1)]] if weights else []) + ([[(f, 1)]] if bias else [])
+    if not monomials:
+        raise ValueError("count the weights, the biases or both (weights and bias cannot both be false)")
+    return _polynomial(monomials)
+
+
+def conv3d_macs_formula(
+    output_depth: SizeTerm = "D",
+    output_height: SizeTerm = "H",
+    output_width: SizeTerm = "W",
+    out_channels: SizeTerm = "N",
+    kernel_size: SizeTerm = "K",
+    in_channels: SizeTerm = "M",
+) -> str:
+    """MACs of a K×K×K 3-D convolution as a formula: D*H*W*N*K^3*M.
+
+    D, H, W: the output's depth (frames), height and width; N: out_channels, K: kernel_size (cubic), M:
+    in_channels. Each of the D*H*W*N outputs takes K^3*M products; biases not counted. Numbers are folded
+    in; with every argument a number, the count.
+    """
+    d, h, w, n, k, m = output_depth, output_height, output_width, out_channels, kernel_size, in_channels
+    return _polynomial([[(d, 1), (h, 1), (w, 1), (n, 1), (k, 3), (m, 1)]])
 
 
 def _polynomial(monomials: list[Factors]) -> str:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from grader.answers.arith import parse_formula
 from grader.solvers import layers
@@ -21,7 +22,8 @@ PROPERTY = settings(max_examples=scaled(200), deadline=None)
 S = {name: solver(getattr(layers, name)) for name in (
     "batchnorm2d_params", "depthwise_separable_params", "conv3d_params", "depthwise_separable_macs",
     "conv3d_output_shape", "conv2d_weight_shape", "conv_transpose2d_weight_shape", "conv2d_output_shape_hwc",
-    "depthwise_separable_params_formula", "depthwise_separable_macs_formula",
+    "depthwise_separable_params_formula", "depthwise_separable_macs_formula", "conv2d_params_formula", "conv3d_macs",
+    "conv3d_macs_formula",
 )}
 
 
@@ -219,3 +221,66 @@ def test_conv3d_weight_shape_matches_torch(groups: int, per_in: int, per_out: in
     in_channels, out_channels = groups * per_in, groups * per_out
     module = torch.nn.Conv3d(in_channels, out_channels, kernel, groups=groups, device="meta")
     assert conv3d_weight_shape(in_channels, out_channels, kernel, groups) == tuple(module.weight.shape)
+
+
+# --- 3-D convolution MACs and convolution parameters as formulas -------------------------------------------
+
+
+@PROPERTY
+@given(conv3d_configs(), st.sampled_from([1, 1, 2, 3]))
+def test_conv3d_macs_match_the_flop_counter(config: dict, groups: int) -> None:
+    c, *spatial = config["input_shape"]
+    c_in, c_out = c * groups, config["out_channels"] * groups
+    module = nn.Conv3d(c_in, c_out, config["kernel_size"], stride=config["stride"], padding=config["padding"],
+                       dilation=config["dilation"], groups=groups, device="meta")
+    args = {**{name: yaml(value) for name, value in config.items()}, "input_shape": [c_in, *spatial],
+            "out_channels": c_out, "groups": groups}
+    try:
+        with FlopCounterMode(display=False) as counter:
+            module(torch.empty(1, c_in, *spatial, device="meta"))
+    except RuntimeError:
+        with pytest.raises(ValueError):
+            S["conv3d_macs"](**args)
+        return
+    assert S["conv3d_macs"](**args) * 2 == counter.get_total_flops()
+
+
+@settings(max_examples=scaled(300), deadline=None)
+@given(st.lists(terms, min_size=6, max_size=6), st.data())
+def test_conv3d_macs_formula_evaluates_to_the_count(values: list, data: st.DataObject) -> None:
+    d, h, w, n, k, m = values
+    text = S["conv3d_macs_formula"](output_depth=d, output_height=h, output_width=w, out_channels=n, kernel_size=k,
+                                    in_channels=m)
+    names = sorted({v for v in values if isinstance(v, str)})
+    point = {name: data.draw(st.integers(1, 12), label=name) for name in names}
+    value = lambda term: point[term] if isinstance(term, str) else term  # noqa: E731
+    # the output (D, H, W) of a stride-1 convolution of a (D + K - 1, H + K - 1, W + K - 1) input, no padding
+    kernel = value(k)
+    shape = (value(m), *(value(t) + kernel - 1 for t in (d, h, w)))
+    expected = layers.conv3d_macs(shape, value(n), kernel)
+    assert parse_formula(text, names).evaluate(point) == expected
+
+
+@settings(max_examples=scaled(300), deadline=None)
+@given(terms, terms, terms, st.sampled_from([(True, True), (True, False), (False, True)]), st.data())
+def test_conv2d_params_formula_counts_torch_parameters(c: str | int, f: str | int, k: str | int, counted,
+                                                       data: st.DataObject) -> None:
+    weights, bias = counted
+    text = S["conv2d_params_formula"](in_channels=c, out_channels=f, kernel_size=k, weights=weights, bias=bias)
+    names = sorted({v for v in (c, f, k) if isinstance(v, str)})
+    point = {name: data.draw(st.integers(1, 16), label=name) for name in names}
+    value = lambda term: point[term] if isinstance(term, str) else term  # noqa: E731
+    module = nn.Conv2d(value(c), value(f), value(k), device="meta")
+    expected = (module.weight.numel() if weights else 0) + (module.bias.numel() if bias else 0)
+    assert parse_formula(text, names).evaluate(point) == expected
+
+
+def test_more_formula_texts() -> None:
+    assert S["conv2d_params_formula"]() == "K^2*C*F + F"
+    assert S["conv2d_params_formula"](bias=False) == "K^2*C*F"
+    assert S["conv2d_params_formula"](weights=False) == "F"
+    assert S["conv2d_params_formula"](in_channels=10, out_channels=20, kernel_size=3) == "1820"
+    assert S["conv3d_macs_formula"]() == "D*H*W*N*K^3*M"
+    assert S["conv3d_macs_formula"](kernel_size=3, in_channels=1) == "27*D*H*W*N"
+    with pytest.raises(ValueError, match="cannot both be false"):
+        S["conv2d_params_formula"](weights=False, bias=False)

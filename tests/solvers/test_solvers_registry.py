@@ -10,8 +10,8 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 import grader.solvers as solvers_package
-from grader.solvers import (SOLVERS, detection, equivariance, filters, get_solver, gradients, layers, macs, memory,
-                            mistakes, network, numerics, params, receptive, recovery, sizes)
+from grader.solvers import (SOLVERS, channels, detection, equivariance, filters, get_solver, gradients, layers, macs,
+                            memory, mistakes, network, numerics, params, receptive, recovery, reductions, sizes)
 from grader.solvers.registry import Solver, _evaluate, build_registry, solver
 
 HELPERS = {"pair", "check_progress", "walk_network", "parse_layers", "receptive_field_growth", "flops_from_macs",
@@ -23,7 +23,7 @@ HELPERS = {"pair", "check_progress", "walk_network", "parse_layers", "receptive_
 def test_every_public_function_of_the_solver_modules_is_registered() -> None:
     registered = {s.func for s in SOLVERS.values()}
     modules = (params, sizes, numerics, network, mistakes, receptive, macs, detection, memory, gradients, layers,
-               recovery, equivariance, filters)
+               recovery, equivariance, filters, channels, reductions)
     for module in modules:
         for name, func in inspect.getmembers(module, inspect.isfunction):
             if func.__module__ == module.__name__ and not name.startswith("_") and name not in HELPERS:
