@@ -6,6 +6,7 @@ here leaves a valid file; this module writes its own fallback again before any g
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -24,6 +25,7 @@ def run_in_container(*, root: Path, problems: Path) -> int:
     out = root / "results" / "results.json"
     started = time.perf_counter()
     write_fallback(out)
+    lock_down(root)
     try:
         problem_set = load_problem_set(problems)
         report = grade_and_write(problem_set, root / "submission", out)
@@ -33,3 +35,18 @@ def run_in_container(*, root: Path, problems: Path) -> int:
         print(detail, file=sys.stderr)
         write_results(out, render(crash_report("unknown", "unknown", detail, started)))
     return 0
+
+
+PRIVATE = ("source", "results", "submission", "submission_metadata.json")
+
+
+def lock_down(root: Path) -> None:
+    """Make the answer key, the results and the upload unreadable to the sandbox user before any student
+    code runs (student code gets its own copy of the upload). Only root can, and only root needs to."""
+    if os.geteuid() != 0:
+        return
+    os.chmod(root, 0o711)
+    for name in PRIVATE:
+        path = root / name
+        if path.exists() and not path.is_symlink():
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)

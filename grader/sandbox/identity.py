@@ -12,6 +12,7 @@ import functools
 import os
 import pwd
 from dataclasses import dataclass
+from pathlib import Path
 
 SANDBOX_USER = "cnn-sandbox"
 FALLBACK_USER = "nobody"
@@ -79,3 +80,26 @@ def _can_unshare(flags: int) -> bool:
 def unshare(flags: int) -> int:
     libc = ctypes.CDLL(None, use_errno=True)
     return libc.unshare(flags)
+
+
+def readable_by(path: Path, identity: Identity) -> bool:
+    """Whether the sandbox user could read ``path`` (every folder above it searchable, the file readable)."""
+    if not identity.dropped:
+        return True
+    target = path.resolve()
+    for folder in reversed(target.parents):
+        if not _allowed(folder, identity, 0o1):
+            return False
+    return _allowed(target, identity, 0o4)
+
+
+def _allowed(path: Path, identity: Identity, bit: int) -> bool:
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    if info.st_uid == identity.uid:
+        return bool(info.st_mode & (bit << 6))
+    if info.st_gid == identity.gid:
+        return bool(info.st_mode & (bit << 3))
+    return bool(info.st_mode & bit)
