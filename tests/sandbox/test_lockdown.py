@@ -1,7 +1,9 @@
 """Before student code runs in the container, the key, the results and the upload are root's alone."""
 
 import os
+import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,15 +12,23 @@ from grader.gradescope import lock_down
 from grader.sandbox.identity import current_identity, readable_by
 
 
+@pytest.fixture
+def open_tmp():
+    """A folder every user can search (pytest's own tmp_path sits under a 0700 folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="grader-test-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can lock the container's folders")
-def test_lock_down_hides_the_key_results_and_upload(tmp_path: Path) -> None:
-    root = tmp_path / "autograder"
+def test_lock_down_hides_the_key_results_and_upload(open_tmp: Path) -> None:
+    root = open_tmp / "autograder"
     for folder in ("source/problems", "results", "submission"):
         (root / folder).mkdir(parents=True)
     key = root / "source/problems/ps.yaml"
     key.write_text("secret: 42\n")
     (root / "submission_metadata.json").write_text("{}")
-    os.chmod(tmp_path, 0o755)
     identity = current_identity()
     assert readable_by(key, identity)
 
@@ -31,12 +41,11 @@ def test_lock_down_hides_the_key_results_and_upload(tmp_path: Path) -> None:
     assert not readable_by(root / "submission_metadata.json", identity)
 
 
-def test_readable_by_follows_every_folder_on_the_way(tmp_path: Path) -> None:
+def test_readable_by_follows_every_folder_on_the_way(open_tmp: Path) -> None:
     identity = current_identity()
     if not identity.dropped:
         pytest.skip("without a uid drop everything the grader reads is readable to student code")
-    os.chmod(tmp_path, 0o755)
-    folder = tmp_path / "private"
+    folder = open_tmp / "private"
     folder.mkdir(mode=0o700)
     (folder / "file").write_text("x")
     os.chmod(folder / "file", 0o644)
