@@ -27,6 +27,7 @@ from grader.sandbox.identity import Identity, current_identity
 from grader.sandbox.launch import Launched, launch
 from grader.sandbox.limits import MIB, Limits
 from grader.sandbox.outcome import CallReport, CaseOutcome, Failure, NotRun, Raised, Returned, Unreadable
+from grader.sandbox.slots import Slot, claim_slot
 from grader.sandbox.stage import Staged, find_file, stage_submission
 from grader.text import code
 
@@ -41,6 +42,7 @@ class SandboxSession:
         self.limits = limits
         self.python = python
         self.identity = identity or current_identity()
+        self.slot: Slot | None = None
         self.marker = uuid.uuid4().hex
         self.home: Path | None = None
         self.staged: Staged | None = None
@@ -56,6 +58,8 @@ class SandboxSession:
         return tuple(notes)
 
     def __enter__(self) -> SandboxSession:
+        self.slot = claim_slot(self.identity)
+        self.identity = self.slot.identity
         self.home = Path(tempfile.mkdtemp(prefix="cnn-sandbox-"))
         (self.home / "tmp").mkdir()
         staged_dir = self.home / "submission"
@@ -74,6 +78,9 @@ class SandboxSession:
         if self.home is not None:
             shutil.rmtree(self.home, ignore_errors=True)
             self.home = None
+        if self.slot is not None:
+            self.slot.release()
+            self.slot = None
 
     def find(self, file: str) -> str | None:
         assert self.staged is not None, "use the session as a context manager"

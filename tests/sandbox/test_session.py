@@ -130,3 +130,23 @@ def test_memory_limit_stops_a_large_allocation(submission):
     with SandboxSession(submission(source), limits=Limits(memory_bytes=256 * 1024 * 1024)) as sandbox:
         report = sandbox.call("cnn.py", "f", [((), {})], timeout=10)
     assert report.outcomes[0] == Raised("MemoryError", "", "cnn.py, line 2")
+
+
+def test_concurrent_sessions_never_kill_each_other(submission, tmp_path):
+    """Each live session holds its own uid, so one session's clean-up cannot reach another's child."""
+    import threading
+
+    slow = submission("import time\ndef f(x):\n    time.sleep(x)\n    return x\n")
+    results = {}
+
+    def long_call():
+        with SandboxSession(slow) as sandbox:
+            results["long"] = sandbox.call("cnn.py", "f", [((1.5,), {})], timeout=10)
+
+    thread = threading.Thread(target=long_call)
+    thread.start()
+    time.sleep(0.5)
+    with SandboxSession(slow) as sandbox:
+        assert sandbox.call("cnn.py", "f", [((30,), {})], timeout=0.3).failure.code == "TIMEOUT"
+    thread.join()
+    assert results["long"].outcomes == (Returned(1.5),)
