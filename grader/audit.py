@@ -23,7 +23,7 @@ class AuditRow:
 def audit(problem_set: ProblemSet) -> list[AuditRow]:
     """One row per part that records a published answer, in document order."""
     return [_audit_part(problem_set, problem, part)
-            for problem, part in problem_set.parts() if part.published is not None]
+            for problem, part in problem_set.answer_parts() if part.published is not None]
 
 
 def _audit_part(problem_set: ProblemSet, problem: Problem, part: Part) -> AuditRow:

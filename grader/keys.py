@@ -9,12 +9,13 @@ from typing import Any
 from grader.answers import KINDS
 from grader.derivations import derive
 from grader.grading.reference import reference_value
-from grader.problems.model import ProblemSet, part_key, part_number
+from grader.problems.model import CodePart, ProblemSet, part_key, part_number
 from grader.problems.resolve import resolve_args, resolve_given
 
 
 def key_values(problem_set: ProblemSet) -> dict[str, Any]:
-    return {part_key(problem, part): plain(reference_value(problem, part)) for problem, part in problem_set.parts()}
+    return {part_key(problem, part): plain(reference_value(problem, part))
+            for problem, part in problem_set.answer_parts()}
 
 
 def key_json(problem_set: ProblemSet) -> str:
@@ -28,6 +29,9 @@ def key_markdown(problem_set: ProblemSet) -> str:
         lines += [f"## {problem.title}", "", "| # | key | points | answer | derivation |", "|---|---|---|---|---|"]
         given = resolve_given(problem.given)
         for part in problem.parts:
+            if isinstance(part, CodePart):
+                lines.append(_code_row(problem_set, problem, part))
+                continue
             value = reference_value(problem, part)
             shown = KINDS[part.answer.kind].show(value, part.answer).replace("|", "\\|")
             args = resolve_args(part.expected.args, given)
@@ -37,6 +41,16 @@ def key_markdown(problem_set: ProblemSet) -> str:
                          f"| `{shown}` | `{how.replace('|', chr(92) + '|')}` |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _code_row(problem_set: ProblemSet, problem: Any, part: CodePart) -> str:
+    spec = part.code
+    reference = f"solver `{part.expected.solver}`" if part.expected else "property checks"
+    checks = ", ".join(spec.properties)
+    how = f"runs `{spec.function}` from `{spec.file}` against {reference}" + (f"; properties: {checks}" if checks else "")
+    points = f"{part.points:g}" + (" (extra credit)" if part.extra_credit else "")
+    return (f"| {part_number(problem_set, problem, part)} | `{part_key(problem, part)}` | {points} "
+            f"| (code) | {how} |")
 
 
 def plain(value: Any) -> Any:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
+from grader.grading.code_parts import grade_code_parts
 from grader.grading.grade import grade_part
-from grader.problems.model import ProblemSet, part_key
+from grader.problems.model import CodePart, ProblemSet, part_key
 from grader.results.gradescope import render
 from grader.results.model import Report
 from grader.results.write import write_fallback, write_results
@@ -21,34 +23,45 @@ from grader.submission.locate import NotFound, find_answers_file
 
 def grade_submission(problem_set: ProblemSet, submission: Path) -> Report:
     started = time.perf_counter()
-    keys = [part_key(problem, part) for problem, part in problem_set.parts()]
-    found = find_answers_file(submission)
-    answers_file = None
-    messages: tuple[str, ...] = ()
-    sheet = AnswerSheet()
-    if isinstance(found, NotFound):
-        messages = (found.message,)
-    else:
-        answers_file = found.shown
-        read = read_answers(found.path, found.shown, keys)
-        if isinstance(read, SheetError):
-            messages = (read.message,)
-        else:
-            sheet = read
-    unread = Missing("no answers were read (see the message at the top)") if messages else None
+    answers = _read_answers(problem_set, submission)
+    code = grade_code_parts(problem_set, submission)
+    unread = Missing("no answers were read (see the message at the top)") if answers.messages else None
     parts = tuple(
-        grade_part(problem_set, problem, part, unread or sheet.lookup(part_key(problem, part)))
+        code.parts[part_key(problem, part)] if isinstance(part, CodePart)
+        else grade_part(problem_set, problem, part, unread or answers.sheet.lookup(part_key(problem, part)))
         for problem, part in problem_set.parts()
-    )
+    ) + code.tests
     return Report(
         problem_set_id=problem_set.id,
         problem_set_title=problem_set.title,
         parts=parts,
-        answers_file=answers_file if not messages else None,
-        messages=messages,
-        warnings=sheet.warnings,
+        answers_file=answers.shown if not answers.messages else None,
+        messages=answers.messages,
+        warnings=answers.sheet.warnings,
         execution_time=time.perf_counter() - started,
+        staff_notes=code.staff_notes,
     )
+
+
+@dataclass(frozen=True)
+class _Answers:
+    sheet: AnswerSheet
+    shown: str | None = None
+    messages: tuple[str, ...] = ()
+
+
+def _read_answers(problem_set: ProblemSet, submission: Path) -> _Answers:
+    """The answers file, when the problem set has parts answered in one."""
+    keys = [part_key(problem, part) for problem, part in problem_set.answer_parts()]
+    if not keys:
+        return _Answers(AnswerSheet())
+    found = find_answers_file(submission)
+    if isinstance(found, NotFound):
+        return _Answers(AnswerSheet(), messages=(found.message,))
+    read = read_answers(found.path, found.shown, keys)
+    if isinstance(read, SheetError):
+        return _Answers(AnswerSheet(), found.shown, (read.message,))
+    return _Answers(read, found.shown)
 
 
 def crash_report(problem_set_id: str, title: str, detail: str, started: float) -> Report:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from grader.answers import KINDS
-from grader.problems.model import ProblemSet, part_key, part_number
+from grader.problems.model import CodePart, ProblemSet, part_key, part_number
 
 
 def answers_template(problem_set: ProblemSet) -> str:
@@ -19,6 +19,11 @@ def answers_template(problem_set: ProblemSet) -> str:
     for problem in problem_set.problems:
         lines.append(f"# ── {problem.title} " + "─" * max(4, 60 - len(problem.title)))
         for part in problem.parts:
+            if isinstance(part, CodePart):
+                lines.append(f"# {part_number(problem_set, problem, part)}: graded from your code "
+                             f"(`{part.code.function}` in {part.code.file}); nothing to write here")
+                lines.append("")
+                continue
             points = f"{part.points:g} point{'s' if part.points != 1 else ''}"
             if part.extra_credit:
                 points += ", extra credit"

@@ -44,7 +44,7 @@ def _check(derivation: str, value) -> None:
 @pytest.mark.parametrize("path", sorted(Path("problems").glob("*.yaml")))
 def test_every_derivation_in_a_key_evaluates_to_its_value(path: Path) -> None:
     problem_set = load_problem_set(path)
-    for problem, part in problem_set.parts():
+    for problem, part in problem_set.answer_parts():
         args = resolve_args(part.expected.args, resolve_given(problem.given))
         value = plain(reference_value(problem, part))
         derivation = derive(part.expected.solver, args, value)

@@ -9,12 +9,12 @@ from typing import Any
 from grader.answers import KINDS
 from grader.answers.base import FormatError, Verdict
 from grader.grading.reference import Reference, reference
-from grader.problems.model import Part, Problem, ProblemSet, part_key, part_number
+from grader.problems.model import CodePart, Part, Problem, ProblemSet, part_key, part_number
 from grader.results.model import PartResult
 from grader.submission.answers import Duplicate, Missing
 
 def grade_part(problem_set: ProblemSet, problem: Problem, part: Part, raw: Any) -> PartResult:
-    base = _skeleton(problem_set, problem, part)
+    base = part_skeleton(problem_set, problem, part)
     try:
         ref = reference(problem, part)
         return _judge(base, part, ref, raw)
@@ -65,7 +65,8 @@ def _points(points: float, score: float) -> float:
     return round(points * min(max(score, 0.0), 1.0), 2)
 
 
-def _skeleton(problem_set: ProblemSet, problem: Problem, part: Part) -> PartResult:
+def part_skeleton(problem_set: ProblemSet, problem: Problem, part: Part | CodePart) -> PartResult:
+    """A part's result before judging: its key, number, title, points, visibility and tags."""
     return PartResult(
         key=part_key(problem, part),
         number=part_number(problem_set, problem, part),

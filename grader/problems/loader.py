@@ -68,9 +68,12 @@ def _load(path: str | Path) -> tuple[ProblemSet, yaml.Node | None]:
         errors += [_at(name, root, loc, message) for loc, message in _semantics_of_valid_problems(data)]
         raise ProblemSetError(errors) from None
     errors += [_at(name, root, loc, message) for loc, message in check_semantics(problem_set)]
+    errors += [_at(name, root, ("unittests", index, "file"), f"no such file: {suite.file}")
+               for index, suite in enumerate(problem_set.unittests)
+               if not (Path(path).parent / suite.file).is_file()]
     if errors:
         raise ProblemSetError(errors)
-    return problem_set, root
+    return problem_set.located(Path(path).parent), root
 
 
 def _semantics_of_valid_problems(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:

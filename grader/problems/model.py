@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, model_validator
 
 from grader.answers import AnswerSpec
+from grader.code.spec import CodeSpec
 
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 Reveal = Literal["auto", "always", "never"]
@@ -70,13 +73,49 @@ class Part(Strict):
     compares it with the solver. Never used for grading."""
 
 
+class CodePart(Strict):
+    """A part graded by running the student's function in the sandbox on many inputs (``code:``) and
+    comparing, in the parent, with the reference solver (``expected``) and/or named property checks."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    title: str | None = None
+    prompt: str
+    points: float = Field(gt=0)
+    extra_credit: bool = False
+    code: CodeSpec
+    expected: Expected | None = None
+    visibility: Visibility = "visible"
+    hint: str | None = None
+    mistakes: tuple[Mistake, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_a_reference(self) -> "CodePart":
+        if self.expected is None and not self.code.properties:
+            raise ValueError("a code part needs `expected` (a reference solver) or `code.properties`")
+        if self.mistakes and self.expected is None:
+            raise ValueError("mistakes are variants of the reference solver: they need `expected`")
+        return self
+
+
+def _part_tag(value: Any) -> str:
+    """Tags are never YAML keys (error locations skip them), so they cannot be 'answer' or 'code'."""
+    if isinstance(value, dict):
+        return "code-part" if "code" in value else "answer-part"
+    return "code-part" if isinstance(value, CodePart) else "answer-part"
+
+
+AnyPart = Annotated[Union[Annotated[Part, Tag("answer-part")], Annotated[CodePart, Tag("code-part")]],
+                    Discriminator(_part_tag)]
+
+
 class Problem(Strict):
     id: str = Field(pattern=IDENTIFIER)
     number: int | None = Field(default=None, ge=0)
     title: str
     text: str | None = None
     given: dict[str, Any] = Field(default_factory=dict)
-    parts: tuple[Part, ...] = Field(min_length=1)
+    parts: tuple[AnyPart, ...] = Field(min_length=1)
 
 
 class ManualItem(Strict):
@@ -87,6 +126,23 @@ class ManualItem(Strict):
     reason: str
 
 
+class SandboxSettings(Strict):
+    """Limits for the child that runs this problem set's student code (defaults fit Gradescope's 768 MB
+    container; a problem set whose students may import torch needs about 768 MB of address space)."""
+
+    memory_mb: int = Field(default=512, ge=64, le=4096)
+    cpu_seconds: int = Field(default=30, ge=1, le=600)
+
+
+class UnittestSuite(Strict):
+    """An instructor's unittest file (gradescope-utils decorators), run by the grader's own runner in the
+    trusted process; the student's modules it imports are proxies that call into the sandbox."""
+
+    file: str = Field(pattern=r"^[^/].*\.py$")
+    modules: dict[str, str] = Field(min_length=1)
+    timeout: float = Field(default=10.0, gt=0, le=120)
+
+
 class ProblemSet(Strict):
     id: str = Field(pattern=IDENTIFIER)
     title: str
@@ -94,17 +150,34 @@ class ProblemSet(Strict):
     total_points: float | None = Field(default=None, gt=0)
     problems: tuple[Problem, ...] = Field(min_length=1)
     manual: tuple[ManualItem, ...] = ()
+    sandbox: SandboxSettings = SandboxSettings()
+    unittests: tuple[UnittestSuite, ...] = ()
+    _folder: Path | None = PrivateAttr(default=None)
 
-    def parts(self) -> list[tuple[Problem, Part]]:
+    def located(self, folder: Path) -> "ProblemSet":
+        """This problem set, knowing the folder of its file (unittest files are relative to it)."""
+        self._folder = folder
+        return self
+
+    def unittest_path(self, suite: UnittestSuite) -> Path:
+        return (self._folder or Path(".")) / suite.file
+
+    def parts(self) -> list[tuple[Problem, Part | CodePart]]:
         return [(problem, part) for problem in self.problems for part in problem.parts]
 
+    def answer_parts(self) -> list[tuple[Problem, Part]]:
+        return [(problem, part) for problem, part in self.parts() if isinstance(part, Part)]
 
-def part_key(problem: Problem, part: Part) -> str:
+    def code_parts(self) -> list[tuple[Problem, CodePart]]:
+        return [(problem, part) for problem, part in self.parts() if isinstance(part, CodePart)]
+
+
+def part_key(problem: Problem, part: Part | CodePart) -> str:
     """The answers-file key of a part: ``<problem_id>.<part_id>``."""
     return f"{problem.id}.{part.id}"
 
 
-def part_number(problem_set: ProblemSet, problem: Problem, part: Part) -> str:
+def part_number(problem_set: ProblemSet, problem: Problem, part: Part | CodePart) -> str:
     """Gradescope's ordering number, e.g. "2.3": the problem's number (or position) and the part's position."""
     problem_index = [item.id for item in problem_set.problems].index(problem.id)
     major = problem.number if problem.number is not None else problem_index + 1

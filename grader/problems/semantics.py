@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from pydantic import ValidationError
 
-from grader.problems.model import Part, Problem, ProblemSet
+from grader.problems.model import CodePart, Part, Problem, ProblemSet
 from grader.problems.resolve import ResolveError, resolve_args, resolve_given
 from grader.solvers import SOLVERS, close_solver_names
 
@@ -48,7 +48,9 @@ def check_problem(problem: Problem, loc: tuple[Any, ...]) -> list[Issue]:
     return issues
 
 
-def _check_part(part: Part, given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
+def _check_part(part: Part | CodePart, given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
+    if isinstance(part, CodePart):
+        return _check_code_part(part, given, loc)
     expected_loc = (*loc, "expected")
     issues = _check_call(part.expected.solver, part.expected.args, given, expected_loc)
     for index, mistake in enumerate(part.mistakes):
@@ -58,17 +60,48 @@ def _check_part(part: Part, given: dict[str, Any], loc: tuple[Any, ...]) -> list
     return issues
 
 
-def _check_call(name: str, args: dict[str, Any], given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
+def _check_code_part(part: CodePart, given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
+    """Solver names, signature names, explicit cases (merged over ``expected.args``), generator and
+    property names; the generated cases themselves are run by ``grader validate``."""
+    from grader.code.cases import validate_generate
+    from grader.code.properties import unknown_property_message
+
+    code_loc = (*loc, "code")
+    issues: list[Issue] = []
+    if part.code.generate is not None:
+        issues += [((*code_loc, "generate"), message) for message in validate_generate(part.code.generate)]
+    issues += [((*code_loc, "properties", index), message) for index, name in enumerate(part.code.properties)
+               for message in [unknown_property_message(name)] if message]
+    if part.expected is None:
+        return issues
+    name = part.expected.solver
+    if name not in SOLVERS:
+        return [*issues, ((*loc, "expected", "solver"), unknown_solver_message(name))]
+    parameters = set(SOLVERS[name].args_model.model_fields)
+    issues += [((*code_loc, "signature", index), f"'{arg}' is not an argument of solver '{name}'")
+               for index, arg in enumerate(part.code.signature) if arg not in parameters]
+    for index, case in enumerate(part.code.cases):
+        issues += _check_call(name, {**part.expected.args, **case}, given, (*code_loc, "cases", index), args_key=None)
+    for index, mistake in enumerate(part.mistakes):
+        solver_name = mistake.solver or name
+        if solver_name not in SOLVERS:
+            issues.append(((*loc, "mistakes", index, "solver"), unknown_solver_message(solver_name)))
+    return issues
+
+
+def _check_call(name: str, args: dict[str, Any], given: dict[str, Any], loc: tuple[Any, ...],
+                args_key: str | None = "args") -> list[Issue]:
     if name not in SOLVERS:
         return [((*loc, "solver"), unknown_solver_message(name))]
+    where = (*loc, args_key) if args_key else loc
     try:
         resolved = resolve_args(args, given)
     except ResolveError as error:
-        return [((*loc, "args", *error.loc), error.message)]
+        return [((*where, *error.loc), error.message)]
     try:
         SOLVERS[name].validate_args(resolved)
     except ValidationError as error:
-        return [((*loc, "args", *detail["loc"]), _arg_message(detail)) for detail in error.errors()]
+        return [((*where, *detail["loc"]), _arg_message(detail)) for detail in error.errors()]
     return []
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from grader.answers import KINDS
 from grader.answers.base import FormatError
 from grader.grading.reference import mistake_values, reference_value
-from grader.problems.model import Part, Problem, ProblemSet
+from grader.problems.model import CodePart, Part, Problem, ProblemSet
 
 Issue = tuple[tuple[Any, ...], str]
 
@@ -20,7 +20,9 @@ def verify_problem_set(problem_set: ProblemSet) -> list[Issue]:
     return issues
 
 
-def _verify_part(problem: Problem, part: Part, loc: tuple[Any, ...]) -> list[Issue]:
+def _verify_part(problem: Problem, part: Part | CodePart, loc: tuple[Any, ...]) -> list[Issue]:
+    if isinstance(part, CodePart):
+        return _verify_code_part(problem, part, loc)
     kind = KINDS[part.answer.kind]
     try:
         expected = reference_value(problem, part)
@@ -38,6 +40,18 @@ def _verify_part(problem: Problem, part: Part, loc: tuple[Any, ...]) -> list[Iss
             issues.append(((*loc, "mistakes", index), f"mistake {mistake.name} gives the correct value "
                            f"{kind.show(expected, part.answer)}; it could never fire"))
     return issues
+
+
+def _verify_code_part(problem: Problem, part: CodePart, loc: tuple[Any, ...]) -> list[Issue]:
+    """Every case (explicit and generated) must be valid for the reference solver and its mistakes."""
+    from grader.code.plan import plan_calls
+    from grader.problems.resolve import resolve_given
+
+    try:
+        plan_calls(part, resolve_given(problem.given))
+    except Exception as error:  # the instructor's problem to fix, reported with the part's location
+        return [((*loc, "code"), f"the cases cannot be prepared: {error}")]
+    return []
 
 
 def _cross_check(kind: Any, part: Part, expected: Any, loc: tuple[Any, ...]) -> list[Issue]:

@@ -91,9 +91,17 @@ def render(report: Report) -> dict[str, Any]:
         "test_name_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"problem_set": report.problem_set_id, "answers_file": report.answers_file},
+        "extra_data": _extra_data(report),
         "tests": tests,
     }
+
+
+def _extra_data(report: Report) -> dict[str, Any]:
+    """Run facts for staff and tools (Gradescope does not show extra_data to students)."""
+    data: dict[str, Any] = {"problem_set": report.problem_set_id, "answers_file": report.answers_file}
+    if report.staff_notes:
+        data["staff_notes"] = list(report.staff_notes)
+    return data
 
 
 def dumps(results: dict[str, Any]) -> str:

@@ -38,6 +38,7 @@ class Report:
     warnings: tuple[str, ...] = ()
     execution_time: float = 0.0
     internal_error: str | None = None
+    staff_notes: tuple[str, ...] = ()
 
     @property
     def earned(self) -> float:

@@ -28,6 +28,7 @@ def score_table(report: Report) -> str:
     out += ["", total]
     out += [f"! {message}" for message in report.messages]
     out += [f"warning: {warning}" for warning in report.warnings]
+    out += [f"sandbox: {note}" for note in report.staff_notes]
     if report.internal_error:
         out.append("GRADER ERROR: the grading run crashed; see the hidden staff test in results.json")
     return "\n".join(out)

