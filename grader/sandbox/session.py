@@ -1,12 +1,15 @@
-"""One sandbox per submission: a private folder with a copy of the upload, and a child process (restarted
-after a crash or timeout) that runs batches of calls to the student's functions.
+"""One sandbox per submission: a private folder with a copy of the upload, and a child process that runs
+batches of calls to the student's functions: one child per file of the submission in turn (calls to
+``cnn.py`` share one; a call to another file starts a fresh child, so code in one file can never tamper
+with the grading of another's), restarted after a crash or timeout.
 
     with SandboxSession(submission) as sandbox:
         report = sandbox.call("cnn.py", "conv_output_size", [((7, 3, 1, 0, 1), {})], timeout=5)
 
 Each batch has a wall-clock deadline enforced here with SIGKILL (the child's cooperation is never needed);
 when it passes, or the child dies, the calls not yet answered are ``NotRun`` and the next batch starts a
-fresh child. Closing the session kills every process the sandbox started and removes its folder.
+fresh child. Closing the session kills every process the sandbox started, removes its folder and, when the
+child ran under its own uid, whatever that uid left in the shared temporary folders (/tmp, /dev/shm).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class SandboxSession:
         self.home: Path | None = None
         self.staged: Staged | None = None
         self.child: Launched | None = None
+        self.child_file: str | None = None
         self.leftovers = False
 
     @property
@@ -75,6 +79,8 @@ class SandboxSession:
 
     def close(self) -> None:
         self._stop()
+        if self.identity.dropped and self.identity.uid is not None:
+            reap.remove_files_of(self.identity.uid)
         if self.home is not None:
             shutil.rmtree(self.home, ignore_errors=True)
             self.home = None
@@ -93,7 +99,7 @@ class SandboxSession:
             failure = Failure("NO_FILE", f"No file {code(file, 80)} was found in your submission.")
             return _report(calls, {}, failure, "", started, timeout)
         try:
-            child = self._child()
+            child = self._child(relative)
         except Exception:
             failure = Failure("SANDBOX_ERROR", "The grader could not start your code.", traceback.format_exc())
             return _report(calls, {}, failure, "", started, timeout)
@@ -103,12 +109,16 @@ class SandboxSession:
         outcomes, failure = self._exchange(child, request, len(calls), file, function, started + timeout)
         return _report(calls, outcomes, failure, self._output(child), started, timeout)
 
-    def _child(self) -> Launched:
-        if self.child is None or self.child.process.poll() is not None:
+    def _child(self, relative: str) -> Launched:
+        """The child for ``relative``: the running one if it serves that file and is alive, else a fresh one
+        (stopping the old one kills everything it started, daemons included)."""
+        if self.child is not None and (self.child_file != relative or self.child.process.poll() is not None):
             self._stop()
+        if self.child is None:
             assert self.home is not None
             self.child = launch(self.identity, self.limits, home=self.home, staged=self.home / "submission",
                                 marker=self.marker, python=self.python)
+            self.child_file = relative
         return self.child
 
     def _exchange(self, child: Launched, request: dict[str, Any], count: int, file: str, function: str,
