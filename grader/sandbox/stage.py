@@ -23,20 +23,29 @@ class Staged:
 
 
 def stage_submission(submission: Path, target: Path, *, max_files: int, max_bytes: int) -> Staged:
+    """Copy the upload's regular files, Python sources first (shallowest first), then the rest; a file that
+    would pass the byte budget is skipped, not the end of the copy, so one huge data file never hides the
+    code beside it."""
     copied: list[str] = []
-    notes: list[str] = []
+    skipped = 0
     total = 0
-    for source, relative in _regular_files(submission):
-        size = source.lstat().st_size
+    for source, relative, size in sorted(_regular_files(submission), key=_staging_order):
         if len(copied) >= max_files or total + size > max_bytes:
-            notes.append(f"only the first {len(copied)} files ({total} bytes) of the submission were used")
-            break
+            skipped += 1
+            continue
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination, follow_symlinks=False)
         copied.append(relative)
         total += size
-    return Staged(tuple(copied), tuple(notes))
+    notes = (f"{skipped} files of the submission were not used (at most {max_files} files and "
+             f"{max_bytes // (1024 * 1024)} MB are staged); {len(copied)} files ({total} bytes) were",) if skipped else ()
+    return Staged(tuple(sorted(copied)), notes)
+
+
+def _staging_order(item: tuple[Path, str, int]) -> tuple[bool, int, str]:
+    _, relative, _ = item
+    return (not relative.endswith(".py"), relative.count("/"), relative)
 
 
 def _regular_files(submission: Path):
@@ -48,8 +57,9 @@ def _regular_files(submission: Path):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and depth < MAX_DEPTH)
         for name in sorted(names):
             path = base / name
-            if stat.S_ISREG(path.lstat().st_mode):
-                yield path, path.relative_to(submission).as_posix()
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode):
+                yield path, path.relative_to(submission).as_posix(), info.st_size
 
 
 def find_file(files: tuple[str, ...], wanted: str) -> str | None:
