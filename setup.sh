@@ -21,7 +21,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ "$here" = "/autograder/source" ]; then
     venv="${GRADER_VENV:-/opt/cnn-grader/venv}"
     torch_index="${GRADER_TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
-    package=("$here[torch]")
+    package=("$here[torch,notebooks]")
 else
     venv="${GRADER_VENV:-$here/.venv}"
     torch_index="${GRADER_TORCH_INDEX_URL:-}"

@@ -61,7 +61,7 @@ def launch(identity: Identity, limits: Limits, *, home: Path, staged: Path, mark
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=output, stderr=output, cwd=str(staged),
             env=scrubbed_environment(home, marker), pass_fds=(request_read, reply_write), close_fds=True,
-            preexec_fn=_preexec(identity, limits),
+            preexec_fn=child_preexec(identity, limits),
         )
     finally:
         os.close(request_read)
@@ -76,11 +76,14 @@ def _output_file() -> IO[bytes]:
     return tempfile.TemporaryFile()
 
 
-def _preexec(identity: Identity, limits: Limits):
+def child_preexec(identity: Identity, limits: Limits):
+    """The set-up to run in a forked child before ``exec``: a new session (unless the launcher already
+    started one), a network namespace where allowed, resource limits, then the uid drop."""
     nproc = limits.processes if identity.dropped else limits.processes + _own_process_count()
 
     def setup() -> None:  # pragma: no cover - runs in the forked child, between fork and exec
-        os.setsid()
+        if os.getsid(0) != os.getpid():
+            os.setsid()
         if identity.unshare_flags and unshare(identity.unshare_flags) != 0:
             raise OSError("unshare failed")
         _limit(resource.RLIMIT_CORE, 0)

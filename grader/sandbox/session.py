@@ -25,7 +25,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Sequence
 
-from grader.sandbox import reap, wire
+from grader.sandbox import reap, replies, wire
 from grader.sandbox.identity import Identity, current_identity
 from grader.sandbox.launch import Launched, launch
 from grader.sandbox.limits import MIB, Limits
@@ -87,6 +87,22 @@ class SandboxSession:
         if self.slot is not None:
             self.slot.release()
             self.slot = None
+
+    @property
+    def staged_dir(self) -> Path:
+        """The child's copy of the upload (its working folder)."""
+        assert self.home is not None, "use the session as a context manager"
+        return self.home / "submission"
+
+    def kill_everything(self, session_leader: int | None = None) -> None:
+        """Kill the child and every other process the sandbox started (a notebook kernel among them):
+        by uid when the sandbox has its own, else by ``session_leader``'s session and the run's marker."""
+        self._stop()
+        if self.identity.dropped and self.identity.uid is not None and self.identity.gid is not None:
+            clean = reap.kill_uid(self.identity.uid, self.identity.gid)
+        else:
+            clean = reap.kill_session(session_leader if session_leader is not None else -1, self.marker)
+        self.leftovers = self.leftovers or not clean
 
     def find(self, file: str) -> str | None:
         assert self.staged is not None, "use the session as a context manager"
@@ -259,43 +275,14 @@ def _absorb(message: dict[str, Any], outcomes: dict[int, CaseOutcome], count: in
     index = message.get("i")
     if type(index) is not int or index != len(outcomes) or index >= count or len(message) != 2:
         raise wire.BadReply("a reply out of order")
-    outcomes[index] = _outcome(message)
+    outcomes[index] = replies.outcome(message)
     return False
-
-
-def _outcome(message: dict[str, Any]) -> CaseOutcome:
-    if "value" in message:
-        try:
-            return Returned(wire.rebuild(message["value"]))
-        except wire.BadReply as error:
-            return Unreadable(str(error))
-    if "raised" in message:
-        return _raised(message["raised"])
-    if "unreadable" in message and type(message["unreadable"]) is str:
-        return Unreadable(message["unreadable"][:300])
-    raise wire.BadReply("an unknown reply")
-
-
-def _raised(raw: Any) -> Raised:
-    if not isinstance(raw, dict):
-        raise wire.BadReply("a malformed exception")
-    def text(key: str, limit: int) -> str | None:
-        value = raw.get(key)
-        return _clean(value, limit) if type(value) is str else None
-
-    return Raised(type_name=text("type", 80) or "Exception", message=text("message", 500) or "",
-                  where=text("where", 200))
-
-
-def _clean(text: str, limit: int) -> str:
-    printable = "".join(ch if ch.isprintable() or ch in "\n\t" else "?" for ch in text)
-    return printable if len(printable) <= limit else printable[: limit - 1] + "…"
 
 
 def _batch_failure(message: dict[str, Any], file: str, function: str) -> Failure:
     if message["failed"] == "NO_FUNCTION":
         return Failure("NO_FUNCTION", f"{code(file, 80)} has no function {code(function, 80)}.")
-    raised = _raised(message.get("raised", {}))
+    raised = replies.raised(message.get("raised", {}))
     where = f" ({raised.where})" if raised.where else ""
     return Failure("IMPORT_ERROR", f"{code(file, 80)} could not be imported: "
                    f"{raised.type_name}: {raised.message}{where}")

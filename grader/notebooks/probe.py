@@ -1,0 +1,43 @@
+"""Runs inside the student's kernel (stdlib and numpy only, like the sandbox child, whose ``encode`` and
+``decode`` it shares): after every cell it encodes the requested names as plain JSON, and calls the
+requested functions on the grader's inputs when their definition changed, printing one line that starts
+with the run's nonce. Everything it prints is untrusted by the grader, which re-validates every value."""
+
+import json
+
+_called = {}
+
+
+def _one(value):
+    try:
+        return {"value": encode(value)}  # noqa: F821 - defined by the child's source, executed beside this
+    except Unencodable as error:  # noqa: F821
+        return {"unreadable": str(error)}
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        return {"unreadable": "the value could not be read (%s)" % _type_name(error)}  # noqa: F821
+
+
+def _call(target, call):
+    try:
+        value = target(*decode(call["args"]), **decode(call["kwargs"]))  # noqa: F821
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        return {"raised": {"type": _type_name(error), "message": _text(error), "where": None}}  # noqa: F821
+    return _one(value)
+
+
+def probe(namespace, nonce, names, calls):
+    out = {"values": {}, "calls": {}}
+    for name in names:
+        if name in namespace:
+            out["values"][name] = _one(namespace[name])
+    for key, function, batch in calls:
+        target = namespace.get(function)
+        if not callable(target) or _called.get(key) is target:
+            continue
+        _called[key] = target
+        out["calls"][key] = [_call(target, call) for call in batch]
+    print(nonce + json.dumps(out, allow_nan=False), flush=True)
