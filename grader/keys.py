@@ -9,7 +9,7 @@ from typing import Any
 from grader.answers import KINDS
 from grader.derivations import derive
 from grader.grading.reference import reference_value
-from grader.problems.model import CodePart, ProblemSet, part_key, part_number
+from grader.problems.model import CodePart, NotebookPart, ProblemSet, part_key, part_number
 from grader.problems.resolve import resolve_args, resolve_given
 
 
@@ -32,6 +32,9 @@ def key_markdown(problem_set: ProblemSet) -> str:
             if isinstance(part, CodePart):
                 lines.append(_code_row(problem_set, problem, part))
                 continue
+            if isinstance(part, NotebookPart):
+                lines.append(_notebook_row(problem_set, problem, part))
+                continue
             value = reference_value(problem, part)
             shown = KINDS[part.answer.kind].show(value, part.answer).replace("|", "\\|")
             args = resolve_args(part.expected.args, given)
@@ -51,6 +54,22 @@ def _code_row(problem_set: ProblemSet, problem: Any, part: CodePart) -> str:
     points = f"{part.points:g}" + (" (extra credit)" if part.extra_credit else "")
     return (f"| {part_number(problem_set, problem, part)} | `{part_key(problem, part)}` | {points} "
             f"| (code) | {how} |")
+
+
+def _notebook_row(problem_set: ProblemSet, problem: Any, part: NotebookPart) -> str:
+    source = part.notebook
+    read = f"value `{source.value}`" if source.value else f"function `{source.function}`"
+    if part.check is not None:
+        judged = "check " + ", ".join(f"{name} {value}" for name, value in part.check.model_dump().items()
+                                      if value is not None and name != "rtol")
+    elif part.expected is not None:
+        judged = f"solver `{part.expected.solver}`" + (
+            f" ({', '.join(f'{k}={v}' for k, v in part.expected.args.items())})" if part.expected.args else "")
+    else:
+        judged = "property checks"
+    points = f"{part.points:g}" + (" (extra credit)" if part.extra_credit else "")
+    return (f"| {part_number(problem_set, problem, part)} | `{part_key(problem, part)}` | {points} "
+            f"| (notebook `{source.source}`) | {read} against {judged} |")
 
 
 def plain(value: Any) -> Any:

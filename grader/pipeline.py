@@ -13,10 +13,10 @@ from pathlib import Path
 
 from grader.grading.code_parts import grade_code_parts
 from grader.grading.grade import grade_part
-from grader.problems.model import CodePart, ProblemSet, part_key
+from grader.problems.model import CodePart, NotebookPart, ProblemSet, part_key
 from grader.results.gradescope import render
 from grader.results.model import Report
-from grader.results.write import write_fallback, write_results
+from grader.results.write import write_fallback, write_figures, write_results
 from grader.submission.answers import AnswerSheet, Missing, SheetError, read_answers
 from grader.submission.locate import NotFound, find_answers_file
 
@@ -25,9 +25,11 @@ def grade_submission(problem_set: ProblemSet, submission: Path) -> Report:
     started = time.perf_counter()
     answers = _read_answers(problem_set, submission)
     code = grade_code_parts(problem_set, submission)
+    notebooks = _grade_notebooks(problem_set, submission)
     unread = Missing("no answers were read (see the message at the top)") if answers.messages else None
     parts = tuple(
         code.parts[part_key(problem, part)] if isinstance(part, CodePart)
+        else notebooks.parts[part_key(problem, part)] if isinstance(part, NotebookPart)
         else grade_part(problem_set, problem, part, unread or answers.sheet.lookup(part_key(problem, part)))
         for problem, part in problem_set.parts()
     ) + code.tests
@@ -39,8 +41,21 @@ def grade_submission(problem_set: ProblemSet, submission: Path) -> Report:
         messages=answers.messages,
         warnings=answers.sheet.warnings,
         execution_time=time.perf_counter() - started,
-        staff_notes=code.staff_notes,
+        staff_notes=tuple(dict.fromkeys(code.staff_notes + notebooks.staff_notes)),
+        notices=notebooks.notices,
+        figures=notebooks.figures,
     )
+
+
+def _grade_notebooks(problem_set: ProblemSet, submission: Path):
+    """Notebook parts, when the problem set has any (nbclient is imported only then)."""
+    if not problem_set.notebook_parts():
+        from grader.grading.notebook_parts import NotebookResults
+
+        return NotebookResults({})
+    from grader.grading.notebook_parts import grade_notebook_parts
+
+    return grade_notebook_parts(problem_set, submission)
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,7 @@ def grade_and_write(problem_set: ProblemSet, submission: Path, out: Path) -> Rep
     try:
         report = grade_submission(problem_set, submission)
         write_results(out, render(report))
+        write_figures(out.parent / "figures", report.figures)
     except Exception:
         report = crash_report(problem_set.id, problem_set.title, traceback.format_exc(), started)
         write_results(out, render(report))

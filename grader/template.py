@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from grader.answers import KINDS
-from grader.problems.model import CodePart, ProblemSet, part_key, part_number
+from grader.problems.model import CodePart, NotebookPart, ProblemSet, part_key, part_number
 
 
 def answers_template(problem_set: ProblemSet) -> str:
@@ -22,6 +22,12 @@ def answers_template(problem_set: ProblemSet) -> str:
             if isinstance(part, CodePart):
                 lines.append(f"# {part_number(problem_set, problem, part)}: graded from your code "
                              f"(`{part.code.function}` in {part.code.file}); nothing to write here")
+                lines.append("")
+                continue
+            if isinstance(part, NotebookPart):
+                read = part.notebook.value or part.notebook.function
+                lines.append(f"# {part_number(problem_set, problem, part)}: graded from your notebook "
+                             f"(`{read}`); nothing to write here")
                 lines.append("")
                 continue
             points = f"{part.points:g} point{'s' if part.points != 1 else ''}"

@@ -8,9 +8,21 @@ import json
 _called = {}
 
 
+def _string_keys(value, depth=0):
+    """Dicts keyed by numbers (``{20: 0.95}``, natural in a notebook) cross with their keys as text."""
+    if depth > 32:
+        return value
+    if type(value) is dict:
+        return {(key if type(key) is str else str(key) if type(key) in (int, float, bool) else key):
+                _string_keys(item, depth + 1) for key, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_string_keys(item, depth + 1) for item in value)
+    return value
+
+
 def _one(value):
     try:
-        return {"value": encode(value)}  # noqa: F821 - defined by the child's source, executed beside this
+        return {"value": encode(_string_keys(value))}  # noqa: F821 - from the child's source, run beside this
     except Unencodable as error:  # noqa: F821
         return {"unreadable": str(error)}
     except KeyboardInterrupt:

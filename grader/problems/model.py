@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, T
 
 from grader.answers import AnswerSpec
 from grader.code.spec import CodeSpec
+from grader.notebooks.spec import NotebookSource, NotebookSpec, Threshold
 
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 Reveal = Literal["auto", "always", "never"]
@@ -98,15 +99,77 @@ class CodePart(Strict):
         return self
 
 
+class NotebookPart(Strict):
+    """A part graded from a submitted notebook run headless in the sandbox (``notebook:``): a value it
+    defines, judged by an answer kind against a solver (``answer`` + ``expected``; solver arguments may
+    name other notebook values as ``@name``) or by a ``check``; or a function it defines, called on the
+    grader's inputs and compared with a solver (``expected``) and/or property checks."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    title: str | None = None
+    prompt: str
+    points: float = Field(gt=0)
+    extra_credit: bool = False
+    notebook: NotebookSource
+    answer: AnswerSpec | None = None
+    expected: Expected | None = None
+    check: Threshold | None = None
+    visibility: Visibility = "visible"
+    reveal_expected: Reveal = "auto"
+    hint: str | None = None
+    mistakes: tuple[Mistake, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_judgement(self) -> "NotebookPart":
+        if self.notebook.function is not None:
+            if self.answer is not None or self.check is not None:
+                raise ValueError("a notebook function is judged by `expected` and `notebook.calls.properties`")
+            if self.expected is None and not self.notebook.calls.properties:
+                raise ValueError("a notebook function needs `expected` or `notebook.calls.properties`")
+        elif (self.check is None) == (self.answer is None or self.expected is None):
+            raise ValueError("a notebook value is judged by `answer` with `expected`, or by `check` (one of them)")
+        if self.mistakes and self.expected is None:
+            raise ValueError("mistakes are variants of the reference solver: they need `expected`")
+        return self
+
+    def as_code_part(self) -> CodePart:
+        """A function part as the code part it amounts to (same cases, reference, mistakes and judging),
+        whose calls go to the notebook's kernel instead of a file."""
+        calls = self.notebook.calls
+        assert calls is not None and self.notebook.function is not None
+        code = CodeSpec(file=f"{self.notebook.source}.py", function=self.notebook.function,
+                        **calls.model_dump(exclude_defaults=True))
+        return CodePart(id=self.id, title=self.title, prompt=self.prompt, points=self.points,
+                        extra_credit=self.extra_credit, code=code, expected=self.expected,
+                        visibility=self.visibility, hint=self.hint, mistakes=self.mistakes, tags=self.tags)
+
+    def references(self) -> tuple[str, ...]:
+        """Every notebook name this part reads: its value, a check's other values, ``@name`` arguments."""
+        names = [self.notebook.root] if self.notebook.root else []
+        names += [path.split(".", 1)[0] for path in (self.check.references() if self.check else ())]
+        arguments = [self.expected.args] if self.expected else []
+        arguments += [mistake.args for mistake in self.mistakes]
+        names += [value[1:].split(".", 1)[0] for args in arguments for value in args.values()
+                  if isinstance(value, str) and value.startswith("@")]
+        return tuple(dict.fromkeys(names))
+
+
 def _part_tag(value: Any) -> str:
     """Tags are never YAML keys (error locations skip them), so they cannot be 'answer' or 'code'."""
     if isinstance(value, dict):
-        return "code-part" if "code" in value else "answer-part"
+        return "notebook-part" if "notebook" in value else "code-part" if "code" in value else "answer-part"
+    if isinstance(value, NotebookPart):
+        return "notebook-part"
     return "code-part" if isinstance(value, CodePart) else "answer-part"
 
 
-AnyPart = Annotated[Union[Annotated[Part, Tag("answer-part")], Annotated[CodePart, Tag("code-part")]],
+AnyPart = Annotated[Union[Annotated[Part, Tag("answer-part")], Annotated[CodePart, Tag("code-part")],
+                          Annotated[NotebookPart, Tag("notebook-part")]],
                     Discriminator(_part_tag)]
+
+
+AnyPartType = Union[Part, CodePart, NotebookPart]
 
 
 class Problem(Strict):
@@ -152,6 +215,7 @@ class ProblemSet(Strict):
     manual: tuple[ManualItem, ...] = ()
     sandbox: SandboxSettings = SandboxSettings()
     unittests: tuple[UnittestSuite, ...] = ()
+    notebooks: tuple[NotebookSpec, ...] = ()
     _folder: Path | None = PrivateAttr(default=None)
 
     def located(self, folder: Path) -> "ProblemSet":
@@ -162,7 +226,7 @@ class ProblemSet(Strict):
     def unittest_path(self, suite: UnittestSuite) -> Path:
         return (self._folder or Path(".")) / suite.file
 
-    def parts(self) -> list[tuple[Problem, Part | CodePart]]:
+    def parts(self) -> list[tuple[Problem, AnyPartType]]:
         return [(problem, part) for problem in self.problems for part in problem.parts]
 
     def answer_parts(self) -> list[tuple[Problem, Part]]:
@@ -171,13 +235,19 @@ class ProblemSet(Strict):
     def code_parts(self) -> list[tuple[Problem, CodePart]]:
         return [(problem, part) for problem, part in self.parts() if isinstance(part, CodePart)]
 
+    def notebook_parts(self) -> list[tuple[Problem, NotebookPart]]:
+        return [(problem, part) for problem, part in self.parts() if isinstance(part, NotebookPart)]
 
-def part_key(problem: Problem, part: Part | CodePart) -> str:
+    def notebook(self, notebook_id: str) -> NotebookSpec | None:
+        return next((spec for spec in self.notebooks if spec.id == notebook_id), None)
+
+
+def part_key(problem: Problem, part: AnyPartType) -> str:
     """The answers-file key of a part: ``<problem_id>.<part_id>``."""
     return f"{problem.id}.{part.id}"
 
 
-def part_number(problem_set: ProblemSet, problem: Problem, part: Part | CodePart) -> str:
+def part_number(problem_set: ProblemSet, problem: Problem, part: AnyPartType) -> str:
     """Gradescope's ordering number, e.g. "2.3": the problem's number (or position) and the part's position."""
     problem_index = [item.id for item in problem_set.problems].index(problem.id)
     major = problem.number if problem.number is not None else problem_index + 1

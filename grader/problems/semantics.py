@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from pydantic import ValidationError
 
-from grader.problems.model import CodePart, Part, Problem, ProblemSet
+from grader.problems.model import CodePart, NotebookPart, Part, Problem, ProblemSet
 from grader.problems.resolve import ResolveError, resolve_args, resolve_given
 from grader.solvers import SOLVERS, close_solver_names
 
@@ -21,7 +21,21 @@ def check_semantics(problem_set: ProblemSet) -> list[Issue]:
     issues = list(_duplicate_ids(problem_set))
     for p_index, problem in enumerate(problem_set.problems):
         issues += check_problem(problem, ("problems", p_index))
+    issues += list(_notebook_sources(problem_set))
     return issues
+
+
+def _notebook_sources(problem_set: ProblemSet) -> Iterator[Issue]:
+    known = [spec.id for spec in problem_set.notebooks]
+    for index, notebook_id in enumerate(known):
+        if notebook_id in known[:index]:
+            yield ("notebooks", index, "id"), f"duplicate notebook id '{notebook_id}'"
+    for p_index, problem in enumerate(problem_set.problems):
+        for index, part in enumerate(problem.parts):
+            if isinstance(part, NotebookPart) and part.notebook.source not in known:
+                listed = ", ".join(f"'{name}'" for name in known) or "none"
+                yield (("problems", p_index, "parts", index, "notebook", "source"),
+                       f"unknown notebook '{part.notebook.source}' (the problem set's `notebooks`: {listed})")
 
 
 def _duplicate_ids(problem_set: ProblemSet) -> Iterator[Issue]:
@@ -48,9 +62,11 @@ def check_problem(problem: Problem, loc: tuple[Any, ...]) -> list[Issue]:
     return issues
 
 
-def _check_part(part: Part | CodePart, given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
+def _check_part(part: Part | CodePart | NotebookPart, given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
     if isinstance(part, CodePart):
         return _check_code_part(part, given, loc)
+    if isinstance(part, NotebookPart):
+        return _check_notebook_part(part, given, loc)
     expected_loc = (*loc, "expected")
     issues = _check_call(part.expected.solver, part.expected.args, given, expected_loc)
     for index, mistake in enumerate(part.mistakes):
@@ -86,6 +102,28 @@ def _check_code_part(part: CodePart, given: dict[str, Any], loc: tuple[Any, ...]
         solver_name = mistake.solver or name
         if solver_name not in SOLVERS:
             issues.append(((*loc, "mistakes", index, "solver"), unknown_solver_message(solver_name)))
+    return issues
+
+
+def _check_notebook_part(part: NotebookPart, given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
+    """A function part is checked as a code part; a value part's solver call as an answer part's, except
+    that arguments naming notebook values (``@name``) are only known once the notebook has run."""
+    if part.notebook.calls is not None:
+        code_loc = len(loc)
+        return [((*where[:code_loc], "notebook", "calls", *where[code_loc + 1:])
+                 if where[code_loc:code_loc + 1] == ("code",) else where, message)
+                for where, message in _check_code_part(part.as_code_part(), given, loc)]
+    if part.expected is None:
+        return []
+    late = any(isinstance(value, str) and value.startswith("@") for value in part.expected.args.values())
+    if late:
+        if part.expected.solver not in SOLVERS:
+            return [((*loc, "expected", "solver"), unknown_solver_message(part.expected.solver))]
+        return []
+    issues = _check_call(part.expected.solver, part.expected.args, given, (*loc, "expected"))
+    for index, mistake in enumerate(part.mistakes):
+        solver, args = mistake.call(part.expected.solver, part.expected.args)
+        issues += _check_call(solver, args, given, (*loc, "mistakes", index))
     return issues
 
 

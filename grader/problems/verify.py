@@ -7,7 +7,7 @@ from typing import Any
 from grader.answers import KINDS
 from grader.answers.base import FormatError
 from grader.grading.reference import mistake_values, reference_value
-from grader.problems.model import CodePart, Part, Problem, ProblemSet
+from grader.problems.model import CodePart, NotebookPart, Part, Problem, ProblemSet
 
 Issue = tuple[tuple[Any, ...], str]
 
@@ -20,9 +20,14 @@ def verify_problem_set(problem_set: ProblemSet) -> list[Issue]:
     return issues
 
 
-def _verify_part(problem: Problem, part: Part | CodePart, loc: tuple[Any, ...]) -> list[Issue]:
+def _verify_part(problem: Problem, part: Part | CodePart | NotebookPart, loc: tuple[Any, ...]) -> list[Issue]:
     if isinstance(part, CodePart):
         return _verify_code_part(problem, part, loc)
+    if isinstance(part, NotebookPart):
+        if part.notebook.calls is not None:
+            return [((*loc, "notebook", "calls"), message) for _, message in
+                    _verify_code_part(problem, part.as_code_part(), loc)]
+        return []  # a value part's reference may need the notebook's own values: checked when graded
     kind = KINDS[part.answer.kind]
     try:
         expected = reference_value(problem, part)

@@ -41,6 +41,7 @@ def summary_markdown(report: Report) -> str:
         answered = sum(1 for part in report.parts if part.status not in ("missing", "internal_error"))
         lines.append(f"Read {code(report.answers_file, 120)}: {answered} of {len(report.parts)} questions answered.")
     lines += report.messages
+    lines += report.notices
     if report.warnings:
         lines.append("Warnings:\n" + "\n".join(f"- {warning}" for warning in report.warnings))
     if report.internal_error or any(part.status == "internal_error" for part in report.parts):

@@ -39,6 +39,10 @@ class Report:
     execution_time: float = 0.0
     internal_error: str | None = None
     staff_notes: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
+    """Facts students should read first, e.g. how their notebook ran."""
+    figures: tuple[tuple[str, bytes], ...] = ()
+    """PNG files (name, bytes) a notebook made, written beside results.json for TAs."""
 
     @property
     def earned(self) -> float:

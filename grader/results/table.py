@@ -27,6 +27,9 @@ def score_table(report: Report) -> str:
     total = f"total: {regular:g} / {report.possible:g}" + (f"  (+{extra:g} extra credit)" if extra else "")
     out += ["", total]
     out += [f"! {message}" for message in report.messages]
+    out += [f"* {notice}" for notice in report.notices]
+    if report.figures:
+        out.append(f"figures: {len(report.figures)} PNG files in figures/ beside results.json")
     out += [f"warning: {warning}" for warning in report.warnings]
     out += [f"sandbox: {note}" for note in report.staff_notes]
     if report.internal_error:

@@ -35,6 +35,15 @@ def write_results(path: Path, results: dict[str, Any]) -> None:
     write_text_atomic(path, dumps(results))
 
 
+def write_figures(folder: Path, figures: tuple[tuple[str, bytes], ...]) -> None:
+    """A notebook's figures as PNG files for TAs (names were made safe by the notebook runner)."""
+    if not figures:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, png in figures:
+        (folder / Path(name).name).write_bytes(png)
+
+
 def write_fallback(path: Path) -> None:
     write_text_atomic(path, json.dumps(fallback_results(), allow_nan=False, indent=2) + "\n")
 

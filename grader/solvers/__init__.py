@@ -105,6 +105,7 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         memory.model_size,
         memory.optimizer_state_bytes,
         memory.training_memory_bytes,
+        memory.training_memory_with_activations,
         memory.resnet_params,
         # distractors (common mistakes)
         mistakes.conv_output_size_no_plus_one,

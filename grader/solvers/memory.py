@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 
-from grader.solvers.argtypes import Flag, Positive, kind_of
+from grader.solvers.argtypes import Flag, NonNegative, Positive, kind_of
 
 Dtype = Literal["float32", "float16", "bfloat16", "float64", "int8"]
 
@@ -118,6 +118,21 @@ def training_memory_bytes(
     """
     weights = param_bytes(count, dtype)
     return 2 * weights + optimizer_state_bytes(count, optimizer, dtype, amsgrad)
+
+
+def training_memory_with_activations(
+    count: Positive, optimizer: Optimizer, batch_size: Positive, activation_elements: NonNegative,
+    dtype: Dtype = "float32", unit: Unit = "MB",
+) -> float:
+    """Memory to train, in ``unit``, with activations: ((2 + k)*N + B*A)*b / u.
+
+    N: count, k: optimizer buffers per element (sgd 0, sgd_momentum 1, adam/adamw 2), B: batch size,
+    A: activation elements one sample keeps for the backward pass, b: bytes per element of ``dtype``,
+    u: bytes per unit (MB = 10**6, MiB = 2**20). The analytic model a notebook's reported figures are
+    checked against; a GPU's measured peak is larger (allocator workspace), the CUDA context not included.
+    """
+    activations = batch_size * activation_elements * dtype_bytes(dtype)
+    return (training_memory_bytes(count, optimizer, dtype) + activations) / unit_bytes(unit)
 
 
 def resnet_params(depth: ResNetDepth, num_classes: Positive = 1000) -> int:

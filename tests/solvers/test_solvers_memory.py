@@ -20,6 +20,7 @@ from grader.solvers.memory import (
     param_bytes,
     resnet_params,
     training_memory_bytes,
+    training_memory_with_activations,
 )
 from grader.solvers.registry import solver
 from tests.helpers import scaled
@@ -229,3 +230,42 @@ def test_counts_are_ints_and_sizes_floats() -> None:
     assert type(param_bytes(10)) is int and type(optimizer_state_bytes(10, "adam")) is int
     assert type(training_memory_bytes(10, "sgd")) is int and type(resnet_params(50)) is int
     assert type(model_size(10)) is float
+
+
+@PROPERTY
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 5), st.sampled_from(["sgd", "sgd_momentum", "adam"]),
+       st.sampled_from(["MB", "MiB"]))
+def test_training_memory_with_activations_matches_torch(width: int, channels: int, batch: int, name: str,
+                                                        unit: str) -> None:
+    """Weights, gradients and optimizer state measured on a real model after one step, plus the elements
+    autograd saves for the backward pass per sample (saved-tensor hooks, the growth from batch to 2·batch:
+    batch norm's per-channel statistics do not grow with the batch)."""
+    torch.manual_seed(0)
+    model = small_model(width, channels, torch.float32)
+    parameters = {p.data_ptr() for p in model.parameters()}
+
+    def saved_elements(size: int) -> int:
+        saved = []
+
+        def pack(tensor):
+            if tensor.data_ptr() not in parameters:
+                saved.append(tensor.numel())
+            return tensor
+
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+            model(torch.randn(size, 3, 4, 4)).square().sum()
+        return sum(saved)
+
+    one, two, three = (saved_elements(k * batch) for k in (1, 2, 3))
+    assert three - two == two - one and (two - one) % batch == 0  # linear in the batch size
+    per_sample = (two - one) // batch
+    optimizer = torch_optimizer(name, model.parameters(), False)
+    model(torch.randn(batch, 3, 4, 4)).square().sum().backward()
+    optimizer.step()
+    count = sum(p.numel() for p in model.parameters())
+    measured_state, _ = per_element_state_bytes(optimizer)
+    weights_and_grads = sum(2 * p.numel() * p.element_size() for p in model.parameters())
+    expected = (weights_and_grads + measured_state + batch * per_sample * 4) / {"MB": 10**6, "MiB": 2**20}[unit]
+    got = solver(training_memory_with_activations)(count=count, optimizer=name, batch_size=batch,
+                                                   activation_elements=per_sample, unit=unit)
+    assert got == pytest.approx(expected, rel=1e-12)
