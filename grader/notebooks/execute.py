@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import math
+import os
 import time
 import traceback
 import uuid
@@ -134,6 +135,7 @@ def run_notebook(notebook: Any, sandbox: SandboxSession, request: Request, setti
             runner.staff_detail = traceback.format_exc()
     finally:
         sandbox.kill_everything(runner.kernel_pid)
+        _reap(runner.kernel_pid)
     figures = runner.figures + tuple(_saved_figures(sandbox.staged_dir, settings, len(runner.figures)))
     return NotebookRun(cells=tuple(runner.cells), values=dict(runner.values), calls=dict(runner.calls),
                        died_in=runner.died_in, timed_out=runner.timed_out, figures=figures,
@@ -344,6 +346,21 @@ def _cell_status(cell: Any, reply: dict[str, Any]) -> tuple[CellStatus, str]:
     name = clean(str(source.get("ename", "Error")), 80)
     value = clean(str(source.get("evalue", "")), 300)
     return "error", f"{name}: {value}" if value else name
+
+
+def _reap(pid: int | None) -> None:
+    """Collect the killed kernel (our own child), so it does not linger as a zombie of the sandbox uid."""
+    if pid is None:
+        return
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done:
+            return
+        time.sleep(0.01)
 
 
 def _pid_of(manager: Any) -> int | None:

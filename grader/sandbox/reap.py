@@ -34,7 +34,17 @@ def kill_uid(uid: int, gid: int) -> bool:
                 os._exit(0)
         os.waitpid(pid, 0)
         time.sleep(0.005)
-    return not _processes(lambda pid: _uid_of(pid) == uid)
+    clean = not _processes(lambda pid: _uid_of(pid) == uid)
+    _wait_reaped(uid)
+    return clean
+
+
+def _wait_reaped(uid: int, seconds: float = 2.0) -> None:
+    """Zombies still count against RLIMIT_NPROC until their parent (often init) reaps them: wait a little,
+    so the next sandbox under this uid can start its processes and threads."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and _processes(lambda pid: _uid_of(pid) == uid, zombies=True):
+        time.sleep(0.01)
 
 
 def kill_session(session_id: int, marker: str) -> bool:
@@ -55,13 +65,13 @@ def kill_session(session_id: int, marker: str) -> bool:
     return not _processes(ours)
 
 
-def _processes(predicate) -> list[int]:
+def _processes(predicate, *, zombies: bool = False) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             pid = int(entry.name)
             try:
-                if predicate(pid) and not _is_zombie(pid):
+                if predicate(pid) and (zombies or not _is_zombie(pid)):
                     found.append(pid)
             except OSError:
                 continue

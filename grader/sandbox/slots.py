@@ -3,7 +3,8 @@ clean-up kills every process of the session's uid, which must never reach anothe
 
 Slot 0 is the sandbox user itself; slot k > 0 is the numeric uid ``UID_BASE + k`` (no passwd entry is
 needed to run as it). A slot is held by an exclusive ``flock`` on a root-owned lock file for the session's
-lifetime, so it is released even if the grader is killed.
+lifetime, so it is released even if the grader is killed. A free slot whose uid still owns processes
+(zombies not yet reaped by init count against RLIMIT_NPROC) is passed over.
 """
 
 from __future__ import annotations
@@ -46,8 +47,21 @@ def claim_slot(identity: Identity) -> Slot:
             handle.close()
             continue
         uid = identity.uid if index == 0 else UID_BASE + index
+        if _has_processes(uid):  # a previous run's zombies still count against RLIMIT_NPROC
+            handle.close()
+            continue
         return Slot(replace(identity, uid=uid), handle)
     raise RuntimeError(f"all {SLOTS} sandbox slots are in use")
+
+
+def _has_processes(uid: int) -> bool:
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _lock_folder() -> Path:

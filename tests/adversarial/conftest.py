@@ -112,12 +112,13 @@ def sandbox_processes() -> list[int]:
 
 
 def grade_in_container(attack: str | None, *, files: dict[str, str | bytes] | None = None,
-                       cnn: str | None = HONEST_CNN, answers: str | bytes | None = HONEST_ANSWERS) -> Graded:
+                       cnn: str | None = HONEST_CNN, answers: str | bytes | None = HONEST_ANSWERS,
+                       problems: Path = PROBLEMS) -> Graded:
     """Lay out a Gradescope container in an open temporary folder (so that only the grader's lock-down
     protects it), put the submission in, and run the real entry point."""
     root = Path(tempfile.mkdtemp(prefix="adversarial-"))
     try:
-        _lay_out(root, attack, files, cnn, answers)
+        _lay_out(root, attack, files, cnn, answers, problems)
         started = time.perf_counter()
         assert run_in_container(root=root, problems=root / "source" / "problems.yaml") == 0
         seconds = time.perf_counter() - started
@@ -129,11 +130,11 @@ def grade_in_container(attack: str | None, *, files: dict[str, str | bytes] | No
 
 
 def _lay_out(root: Path, attack: str | None, files: dict[str, str | bytes] | None, cnn: str | None,
-             answers: str | bytes | None) -> None:
+             answers: str | bytes | None, problems: Path = PROBLEMS) -> None:
     source, submission = root / "source", root / "submission"
     for folder in (source, root / "results", submission):
         folder.mkdir()
-    shutil.copy(PROBLEMS, source / "problems.yaml")
+    shutil.copy(problems, source / "problems.yaml")
     shutil.copy(HERE / "secret_tests.py", source / "secret_tests.py")
     upload = dict(files or {})
     if attack is not None:
@@ -150,7 +151,8 @@ def _lay_out(root: Path, attack: str | None, files: dict[str, str | bytes] | Non
         os.chmod(folder, 0o755)
 
 
-def assert_contained(graded: Graded, *, victim_score: float = 0.0, honest: dict[str, float] | None = None) -> None:
+def assert_contained(graded: Graded, *, victim_score: float = 0.0, honest: dict[str, float] | None = None,
+                     secrets: tuple[str, ...] | None = None) -> None:
     """The contract of THREATS.md for one graded hostile submission."""
     assert graded.seconds < MAX_SECONDS, f"grading took {graded.seconds:.1f} s"
     assert graded.score(VICTIM) == victim_score, graded.feedback(VICTIM)
@@ -162,7 +164,7 @@ def assert_contained(graded: Graded, *, victim_score: float = 0.0, honest: dict[
     for leak in (str(graded.root), str(REPO), "site-packages", "cnn-sandbox-", "/grader/", "problems.yaml",
                  "secret_tests"):
         assert leak not in shown, f"{leak!r} is shown to the student"
-    for secret in SECRETS:
+    for secret in SECRETS if secrets is None else secrets:
         assert secret not in shown, f"the secret {secret} is shown to the student"
     assert not any(test["status"] == "failed" and "internal error" in test.get("output", "")
                    for test in graded.results["tests"]), "an attack is reported as the grader's fault"
