@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--problems", type=Path, required=True, help="the problem-set YAML file")
     grade.add_argument("--out", type=Path, default=Path("results.json"), help="where to write results.json")
     grade.add_argument("--quiet", action="store_true", help="do not print the score table")
+    grade.add_argument("--metadata", type=Path, help="Gradescope's submission_metadata.json (for the late policy)")
     grade.set_defaults(handler=_grade)
 
     validate = commands.add_parser("validate", help="check problem-set files; exit 2 with file:line errors")
@@ -75,7 +76,15 @@ def _grade(args: argparse.Namespace) -> int:
     if not args.submission.is_dir():
         print(f"grader: {args.submission} is not a folder", file=sys.stderr)
         return EXIT_INVALID
-    report = grade_and_write(problem_set, args.submission, args.out)
+    metadata = None
+    if args.metadata is not None:
+        from grader.submission.metadata import read_metadata
+
+        metadata = read_metadata(args.metadata)
+        if metadata is None:
+            print(f"grader: {args.metadata} is not a readable submission_metadata.json", file=sys.stderr)
+            return EXIT_INVALID
+    report = grade_and_write(problem_set, args.submission, args.out, metadata)
     if not args.quiet:
         print(score_table(report))
         print(f"\nwrote {args.out}")

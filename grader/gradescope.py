@@ -17,6 +17,7 @@ from grader.problems.loader import load_problem_set
 from grader.results.gradescope import render
 from grader.results.table import score_table
 from grader.results.write import write_fallback, write_results
+from grader.submission.metadata import read_metadata
 
 
 def run_in_container(*, root: Path, problems: Path) -> int:
@@ -28,7 +29,8 @@ def run_in_container(*, root: Path, problems: Path) -> int:
     lock_down(root)
     try:
         problem_set = load_problem_set(problems)
-        report = grade_and_write(problem_set, root / "submission", out)
+        metadata = read_metadata(root / "submission_metadata.json")
+        report = grade_and_write(problem_set, root / "submission", out, metadata)
         print(score_table(report))
     except Exception:
         detail = traceback.format_exc()

@@ -13,15 +13,18 @@ from pathlib import Path
 
 from grader.grading.code_parts import grade_code_parts
 from grader.grading.grade import grade_part
+from grader.grading.late import late_penalty
 from grader.problems.model import CodePart, NotebookPart, ProblemSet, part_key
 from grader.results.gradescope import render
 from grader.results.model import Report
 from grader.results.write import write_fallback, write_figures, write_results
 from grader.submission.answers import AnswerSheet, Missing, SheetError, read_answers
 from grader.submission.locate import NotFound, find_answers_file
+from grader.submission.metadata import SubmissionMetadata
 
 
-def grade_submission(problem_set: ProblemSet, submission: Path) -> Report:
+def grade_submission(problem_set: ProblemSet, submission: Path,
+                     metadata: SubmissionMetadata | None = None) -> Report:
     started = time.perf_counter()
     answers = _read_answers(problem_set, submission)
     code = grade_code_parts(problem_set, submission)
@@ -44,6 +47,7 @@ def grade_submission(problem_set: ProblemSet, submission: Path) -> Report:
         staff_notes=tuple(dict.fromkeys(code.staff_notes + notebooks.staff_notes)),
         notices=notebooks.notices,
         figures=notebooks.figures,
+        late=late_penalty(problem_set.late_policy, metadata),
     )
 
 
@@ -84,12 +88,13 @@ def crash_report(problem_set_id: str, title: str, detail: str, started: float) -
                   internal_error=detail, execution_time=time.perf_counter() - started)
 
 
-def grade_and_write(problem_set: ProblemSet, submission: Path, out: Path) -> Report:
+def grade_and_write(problem_set: ProblemSet, submission: Path, out: Path,
+                    metadata: SubmissionMetadata | None = None) -> Report:
     """Write the fallback, grade, and write results.json; never raises for anything the submission does."""
     started = time.perf_counter()
     write_fallback(out)
     try:
-        report = grade_submission(problem_set, submission)
+        report = grade_submission(problem_set, submission, metadata)
         write_results(out, render(report))
         write_figures(out.parent / "figures", report.figures)
     except Exception:

@@ -206,6 +206,17 @@ class UnittestSuite(Strict):
     timeout: float = Field(default=10.0, gt=0, le=120)
 
 
+class LatePolicy(Strict):
+    """A late penalty from the submission's ``created_at`` (never the clock) and its due date, with
+    per-student extensions: ``penalty_per_day`` of the score per started day late, after a grace period,
+    at most ``max_penalty``; after the late due date, the same penalty or a zero."""
+
+    penalty_per_day: float = Field(gt=0, le=1)
+    grace_minutes: float = Field(default=0, ge=0, le=24 * 60)
+    max_penalty: float = Field(default=1.0, gt=0, le=1)
+    after_late_due_date: Literal["penalty", "zero"] = "penalty"
+
+
 class ProblemSet(Strict):
     id: str = Field(pattern=IDENTIFIER)
     title: str
@@ -216,6 +227,7 @@ class ProblemSet(Strict):
     sandbox: SandboxSettings = SandboxSettings()
     unittests: tuple[UnittestSuite, ...] = ()
     notebooks: tuple[NotebookSpec, ...] = ()
+    late_policy: LatePolicy | None = None
     _folder: Path | None = PrivateAttr(default=None)
 
     def located(self, folder: Path) -> "ProblemSet":

@@ -42,6 +42,8 @@ def summary_markdown(report: Report) -> str:
         lines.append(f"Read {code(report.answers_file, 120)}: {answered} of {len(report.parts)} questions answered.")
     lines += report.messages
     lines += report.notices
+    if report.late is not None and report.late_points:
+        lines.append(f"{report.late.message} −{report.late_points:g} points.")
     if report.warnings:
         lines.append("Warnings:\n" + "\n".join(f"- {warning}" for warning in report.warnings))
     if report.internal_error or any(part.status == "internal_error" for part in report.parts):

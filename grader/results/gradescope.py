@@ -37,7 +37,8 @@ class GradescopeTest(BaseModel):
     @model_validator(mode="after")
     def _score_in_range(self) -> "GradescopeTest":
         limit = math.inf if self.extra_data.get("extra_credit") else self.max_score
-        if not (math.isfinite(self.score) and 0 <= self.score <= limit):
+        lowest = -math.inf if self.extra_data.get("late_penalty") is True and self.max_score == 0 else 0
+        if not (math.isfinite(self.score) and lowest <= self.score <= limit and (lowest == 0 or self.score <= 0)):
             raise ValueError(f"score {self.score} outside [0, {limit}]")
         if round(self.score, 2) != self.score:
             raise ValueError("test score not rounded to 2 decimals")
@@ -78,6 +79,8 @@ class GradescopeResults(BaseModel):
 def render(report: Report) -> dict[str, Any]:
     tests = [_test(part) for part in report.parts]
     details = [part for part in report.parts if part.staff_detail]
+    if report.late_points:
+        tests.append(late_test(report))
     if report.internal_error:
         tests.append(apology_test())
     if details or report.internal_error:
@@ -125,6 +128,24 @@ def _test(part: PartResult) -> dict[str, Any]:
         "visibility": part.visibility,
         "extra_data": {"key": part.key, "status": part.status, "note": part.note,
                        "extra_credit": part.extra_credit},
+    }
+
+
+def late_test(report: Report) -> dict[str, Any]:
+    """The late penalty as a test of its own with a negative score, so the top-level score stays the sum."""
+    assert report.late is not None
+    return {
+        "score": -report.late_points,
+        "max_score": 0.0,
+        "status": "failed",
+        "name": "Late penalty",
+        "name_format": "text",
+        "number": "98.1",
+        "output": f"{report.late.message} −{report.late_points:g} points.",
+        "output_format": "md",
+        "tags": ["late-penalty"],
+        "visibility": "visible",
+        "extra_data": {"late_penalty": True, "days_late": report.late.days, "fraction": report.late.fraction},
     }
 
 

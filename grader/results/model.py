@@ -29,6 +29,15 @@ class PartResult:
 
 
 @dataclass(frozen=True)
+class Late:
+    """A late submission's penalty: ``fraction`` of the earned score, in [0, 1]."""
+
+    days: int
+    fraction: float
+    message: str
+
+
+@dataclass(frozen=True)
 class Report:
     problem_set_id: str
     problem_set_title: str
@@ -43,6 +52,14 @@ class Report:
     """Facts students should read first, e.g. how their notebook ran."""
     figures: tuple[tuple[str, bytes], ...] = ()
     """PNG files (name, bytes) a notebook made, written beside results.json for TAs."""
+    late: Late | None = None
+
+    @property
+    def late_points(self) -> float:
+        """Points the late penalty takes away (0 when on time)."""
+        if self.late is None:
+            return 0.0
+        return round(self.late.fraction * max(self.earned, 0.0), 2)
 
     @property
     def earned(self) -> float:

@@ -25,6 +25,8 @@ def score_table(report: Report) -> str:
     extra = sum(part.earned for part in report.parts if part.extra_credit)
     regular = report.earned - extra
     total = f"total: {regular:g} / {report.possible:g}" + (f"  (+{extra:g} extra credit)" if extra else "")
+    if report.late_points:
+        total += f"  late: −{report.late_points:g} ({report.late.days} days, {report.late.fraction:.0%})"
     out += ["", total]
     out += [f"! {message}" for message in report.messages]
     out += [f"* {notice}" for notice in report.notices]
