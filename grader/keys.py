@@ -11,6 +11,7 @@ from grader.derivations import derive
 from grader.grading.reference import reference_value
 from grader.problems.model import CodePart, NotebookPart, ProblemSet, part_key, part_number
 from grader.problems.resolve import resolve_args, resolve_given
+from grader.solvers import SOLVERS
 
 
 def key_values(problem_set: ProblemSet) -> dict[str, Any]:
@@ -59,6 +60,11 @@ def _code_row(problem_set: ProblemSet, problem: Any, part: CodePart) -> str:
 def _notebook_row(problem_set: ProblemSet, problem: Any, part: NotebookPart) -> str:
     source = part.notebook
     read = f"value `{source.value}`" if source.value else f"function `{source.function}`"
+    answer = f"(notebook `{source.source}`)"
+    if source.value and part.expected is not None and part.answer is not None and not _late(part.expected.args):
+        args = resolve_args(part.expected.args, resolve_given(problem.given))
+        value = SOLVERS[part.expected.solver](**args)
+        answer = "`" + KINDS[part.answer.kind].show(value, part.answer).replace("|", "\\|") + "`"
     if part.check is not None:
         judged = "check " + ", ".join(f"{name} {value}" for name, value in part.check.model_dump().items()
                                       if value is not None and name != "rtol")
@@ -69,7 +75,12 @@ def _notebook_row(problem_set: ProblemSet, problem: Any, part: NotebookPart) -> 
         judged = "property checks"
     points = f"{part.points:g}" + (" (extra credit)" if part.extra_credit else "")
     return (f"| {part_number(problem_set, problem, part)} | `{part_key(problem, part)}` | {points} "
-            f"| (notebook `{source.source}`) | {read} against {judged} |")
+            f"| {answer} | {read} against {judged} |")
+
+
+def _late(args: dict[str, Any]) -> bool:
+    """Whether any argument names a notebook value (known only once the notebook has run)."""
+    return any(isinstance(value, str) and value.startswith("@") for value in args.values())
 
 
 def plain(value: Any) -> Any:
