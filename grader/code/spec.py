@@ -54,16 +54,15 @@ class GenerateSpec(Strict):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class CodeSpec(Strict):
-    """A code part's ``code:`` mapping.
+class CallsSpec(Strict):
+    """Which calls a part makes and how they are judged: the part of ``code:`` that does not say where the
+    function lives (a notebook part's ``calls:`` is exactly this).
 
     ``signature`` lists solver argument names in the order the student's function takes them: each case (a
     mapping of solver arguments) becomes one positional call. ``properties`` name checks that hold for any
     right answer (each counts as one check, on top of one check per case when the part has ``expected``).
     """
 
-    file: str = Field(max_length=200)
-    function: str = Field(max_length=100)
     signature: tuple[str, ...] = ()
     cases: tuple[dict[str, Any], ...] = ()
     generate: GenerateSpec | None = None
@@ -71,6 +70,47 @@ class CodeSpec(Strict):
     credit: Credit = "per_case"
     hide_inputs: bool = Field(default=False, strict=True)
     properties: tuple[str, ...] = ()
+
+    @field_validator("signature", "properties")
+    @classmethod
+    def _unique_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [name for name in names if not _NAME.match(name)]
+        if bad:
+            raise ValueError(f"names must be identifiers, got {bad}")
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"names must be unique, repeated: {repeated}")
+        return names
+
+    @field_validator("cases")
+    @classmethod
+    def _case_keys(cls, cases: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
+        for index, case in enumerate(cases):
+            bad = [key for key in case if not _NAME.match(str(key))]
+            if bad:
+                raise ValueError(f"case {index}: argument names must be identifiers, got {bad}")
+        return cases
+
+    @model_validator(mode="after")
+    def _some_cases(self) -> "CallsSpec":
+        if not self.cases and self.generate is None:
+            raise ValueError("a code part needs `cases`, `generate` or both")
+        total = len(self.cases) + (self.generate.count if self.generate else 0)
+        if total > MAX_CASES:
+            raise ValueError(f"{total} cases in all; at most {MAX_CASES}")
+        return self
+
+    @property
+    def case_count(self) -> int:
+        """Explicit plus generated cases."""
+        return len(self.cases) + (self.generate.count if self.generate else 0)
+
+
+class CodeSpec(CallsSpec):
+    """A code part's ``code:`` mapping: the file and function to call, the calls, and their time limit."""
+
+    file: str = Field(max_length=200)
+    function: str = Field(max_length=100)
     timeout: float = Field(default=5.0, gt=0, le=MAX_TIMEOUT, strict=True, allow_inf_nan=False)
 
     @field_validator("file")
@@ -94,37 +134,3 @@ class CodeSpec(Strict):
         if value.startswith("__"):
             raise ValueError(f"function must be one the student defines, not a dunder name ({value!r})")
         return value
-
-    @field_validator("signature", "properties")
-    @classmethod
-    def _unique_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [name for name in names if not _NAME.match(name)]
-        if bad:
-            raise ValueError(f"names must be identifiers, got {bad}")
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ValueError(f"names must be unique, repeated: {repeated}")
-        return names
-
-    @field_validator("cases")
-    @classmethod
-    def _case_keys(cls, cases: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
-        for index, case in enumerate(cases):
-            bad = [key for key in case if not _NAME.match(str(key))]
-            if bad:
-                raise ValueError(f"case {index}: argument names must be identifiers, got {bad}")
-        return cases
-
-    @model_validator(mode="after")
-    def _some_cases(self) -> "CodeSpec":
-        if not self.cases and self.generate is None:
-            raise ValueError("a code part needs `cases`, `generate` or both")
-        total = len(self.cases) + (self.generate.count if self.generate else 0)
-        if total > MAX_CASES:
-            raise ValueError(f"{total} cases in all; at most {MAX_CASES}")
-        return self
-
-    @property
-    def case_count(self) -> int:
-        """Explicit plus generated cases."""
-        return len(self.cases) + (self.generate.count if self.generate else 0)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from grader.code.spec import CompareSpec, Credit, GenerateSpec, MAX_CASES
+from grader.code.spec import CallsSpec
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 VALUE_PATH = rf"^{_NAME}(\.[A-Za-z0-9_]+)*$"
@@ -81,24 +81,8 @@ class Threshold(Strict):
         return tuple(path for path in (self.greater_than, self.less_than, self.ratio_to) if path)
 
 
-class NotebookCalls(Strict):
-    """Calls of a notebook function on the grader's inputs, as a code part's ``code:`` without the file."""
-
-    signature: tuple[str, ...] = ()
-    cases: tuple[dict[str, Any], ...] = ()
-    generate: GenerateSpec | None = None
-    compare: CompareSpec = CompareSpec()
-    credit: Credit = "per_case"
-    hide_inputs: bool = Field(default=False, strict=True)
-    properties: tuple[str, ...] = ()
-
-    @model_validator(mode="after")
-    def _some_cases(self) -> "NotebookCalls":
-        if not self.cases and self.generate is None:
-            raise ValueError("function calls need `cases`, `generate` or both")
-        if len(self.cases) + (self.generate.count if self.generate else 0) > MAX_CASES:
-            raise ValueError(f"at most {MAX_CASES} cases")
-        return self
+NotebookCalls = CallsSpec
+"""A notebook function's calls on the grader's inputs: a code part's ``code:`` without the file."""
 
 
 class NotebookSource(Strict):
