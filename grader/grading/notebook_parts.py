@@ -95,6 +95,8 @@ def _grade_notebook(problem_set: ProblemSet, spec: NotebookSpec, members: list[t
         results = {key: replace(base, status="internal_error", note="INTERNAL_ERROR", feedback=APOLOGY,
                                 staff_detail=run.staff_detail) for key, base in bases.items()}
         return NotebookResults(results, staff_notes=notes)
+    if run.staff_detail:
+        notes = (*notes, f"{relative}: the run ended unexpectedly: {run.staff_detail.strip().splitlines()[-1]}")
     context = _Context(problem_set, spec, relative, run)
     results = {}
     for problem, part in members:

@@ -127,16 +127,17 @@ def run_notebook(notebook: Any, sandbox: SandboxSession, request: Request, setti
     runner = _Runner(prepared, numbers, sandbox, request, settings)
     try:
         asyncio.run(runner.run())
-    except Exception:
-        if runner.started:
-            runner.died_in = runner.died_in or runner.current
-        else:
+    except Exception:  # nbclient or the kernel failed in a way the run loop does not expect
+        if not runner.started:
             runner.failure = "The grader could not start a Python kernel for your notebook."
-            runner.staff_detail = traceback.format_exc()
+        elif not runner.finished and runner.died_in is None:
+            runner.died_in = runner.current
+        runner.staff_detail = traceback.format_exc()
     finally:
         sandbox.kill_everything(runner.kernel_pid)
         _reap(runner.kernel_pid)
-    figures = runner.figures + tuple(_saved_figures(sandbox.staged_dir, settings, len(runner.figures)))
+    shown = tuple(_output_figures(prepared, numbers, settings))
+    figures = shown + tuple(_saved_figures(sandbox.staged_dir, settings, len(shown)))
     return NotebookRun(cells=tuple(runner.cells), values=dict(runner.values), calls=dict(runner.calls),
                        died_in=runner.died_in, timed_out=runner.timed_out, figures=figures,
                        failure=runner.failure, staff_detail=runner.staff_detail,
@@ -155,7 +156,7 @@ class _Runner:
         self.cells: list[CellRun] = []
         self.values: dict[str, tuple[CaseOutcome, int]] = {}
         self.calls: dict[str, tuple[CaseOutcome, ...]] = {}
-        self.figures: tuple[Figure, ...] = ()
+        self.finished = False
         self.died_in: int | None = None
         self.killed_in: int | None = None
         self.timed_out = False
@@ -184,7 +185,7 @@ class _Runner:
             self.kernel_pid = _pid_of(manager)
             await self._install_probe()
             await self._run_cells(deadline)
-        self.figures = tuple(_output_figures(self.notebook, self.numbers, self.settings))
+            self.finished = True
 
     async def _run_cells(self, deadline: float) -> None:
         for index, cell in enumerate(list(self.notebook.cells)):
