@@ -1,4 +1,4 @@
-"""Command line: ``grader grade | validate | key | template | solvers | gradescope``."""
+"""Command line: ``grader grade | validate | key | template | audit | solvers | new | schema | gradescope``."""
 
 from __future__ import annotations
 
@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
 
     solvers = commands.add_parser("solvers", help="list the reference solvers and their arguments")
     solvers.set_defaults(handler=_solvers)
+
+    new = commands.add_parser("new", help="write a starter problem set (one part of each kind) with graded examples")
+    new.add_argument("name", help="the problem set's id, a lowercase identifier")
+    new.add_argument("--root", type=Path, default=Path("."), help="the folder holding problems/ and submissions_example/")
+    new.set_defaults(handler=_new)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of problem-set YAML, for editors")
+    schema.set_defaults(handler=_schema)
 
     gradescope = commands.add_parser("gradescope", help="grade inside a Gradescope container (run_autograder)")
     gradescope.add_argument("--root", type=Path, default=Path("/autograder"))
@@ -152,6 +160,28 @@ def _solvers(args: argparse.Namespace) -> int:
     for name, solver in sorted(SOLVERS.items()):
         signature = inspect.signature(solver.func)
         print(f"{name}{signature}\n    {solver.summary}")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from grader.authoring import new_problem_set
+
+    try:
+        written = new_problem_set(args.name, args.root)
+    except (ValueError, FileExistsError) as error:
+        print(f"grader new: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from grader.authoring import problem_set_schema
+
+    print(json.dumps(problem_set_schema(), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
