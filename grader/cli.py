@@ -1,4 +1,4 @@
-"""Command line: ``grader grade | validate | key | template | audit | solvers | new | schema | gradescope``."""
+"""Command line: ``grader grade | validate | key | template | audit | solvers | build | check | new | schema | gradescope``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_INVALID = 2
 
 
@@ -48,6 +49,19 @@ def _parser() -> argparse.ArgumentParser:
 
     solvers = commands.add_parser("solvers", help="list the reference solvers and their arguments")
     solvers.set_defaults(handler=_solvers)
+
+    build = commands.add_parser("build", help="write autograder.zip for a problem set (--check: run it as Gradescope would)")
+    build.add_argument("file", type=Path)
+    build.add_argument("--out", type=Path, default=Path("autograder.zip"))
+    build.add_argument("--check", action="store_true",
+                       help="unpack the zip into a Gradescope-like layout and grade every example with it")
+    build.add_argument("--examples", type=Path, default=Path("submissions_example"))
+    build.set_defaults(handler=_build)
+
+    check = commands.add_parser("check", help="pre-flight: examples score as stored, the reference gets full marks")
+    check.add_argument("file", type=Path)
+    check.add_argument("--examples", type=Path, default=Path("submissions_example"))
+    check.set_defaults(handler=_check)
 
     new = commands.add_parser("new", help="write a starter problem set (one part of each kind) with graded examples")
     new.add_argument("name", help="the problem set's id, a lowercase identifier")
@@ -161,6 +175,32 @@ def _solvers(args: argparse.Namespace) -> int:
         signature = inspect.signature(solver.func)
         print(f"{name}{signature}\n    {solver.summary}")
     return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from grader.build import BuildError, build_zip, check_zip
+
+    try:
+        report = build_zip(args.file, args.out)
+        print("\n".join(report.lines()))
+        if not args.check:
+            return EXIT_OK
+        checked = check_zip(args.out, args.file, args.examples)
+    except BuildError as error:
+        print(error, file=sys.stderr)
+        return EXIT_INVALID
+    print("\n".join(checked.lines()))
+    return EXIT_OK if checked.ok else EXIT_FAILED
+
+
+def _check(args: argparse.Namespace) -> int:
+    from grader.preflight import check_problem_set
+
+    report = check_problem_set(args.file, args.examples)
+    print("\n".join(report.lines()))
+    if not report.valid:
+        return EXIT_INVALID
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def _new(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from grader.pipeline import grade_and_write
 from grader.problems.loader import ProblemSetError, load_problem_set, validate_file
 from grader.problems.model import ProblemSet
 from tests.helpers import load_valid_results
-from tests.test_examples import normalised
+from grader.preflight import normalised
 
 NAME = "starter"
 EXAMPLES = ("full_marks", "typical_mistakes")

@@ -7,39 +7,19 @@ and review the diff.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grader.pipeline import grade_and_write
+from grader.preflight import normalised
 from grader.problems.loader import load_problem_set
 from tests.helpers import load_valid_results
 
 EXAMPLES = Path("submissions_example")
 PROBLEMS = Path("problems")
 CASES = sorted(path for path in EXAMPLES.glob("*/*") if (path / "submission").is_dir())
-
-
-TRAINED = {"hw004_notebooks"}
-"""Problem sets whose feedback quotes accuracies of models trained in the notebook: the score of every
-test is compared exactly, but the decimals quoted in the text may differ on another CPU's kernels."""
-
-
-def normalised(results: dict[str, Any]) -> dict[str, Any]:
-    """Drop what legitimately changes from run to run or machine to machine: timing, the sandbox's staff
-    notes (whether this machine allows a uid drop or a network namespace), and measured decimals."""
-    extra = {key: value for key, value in results["extra_data"].items() if key != "staff_notes"}
-    normal = {**results, "execution_time": 0.0, "extra_data": extra}
-    if extra.get("problem_set") in TRAINED:
-        normal["output"] = _decimals(normal["output"])
-        normal["tests"] = [{**test, "output": _decimals(test["output"])} for test in normal["tests"]]
-    return normal
-
-
-def _decimals(text: str) -> str:
-    return re.sub(r"\d+\.\d+(e-?\d+)?", "<measured>", text)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{case.parent.name}/{case.name}" for case in CASES])

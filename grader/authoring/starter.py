@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.preflight import normalised
 from grader.problems.model import IDENTIFIER
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -93,15 +94,9 @@ def render_template(relative: str, name: str) -> str:
     return (TEMPLATES / relative).read_text(encoding="utf-8").replace(PLACEHOLDER, name)
 
 
-def normalised_results(results: dict[str, Any]) -> dict[str, Any]:
-    """results.json without what changes from run to run: the timing and the sandbox's staff notes."""
-    extra = {key: value for key, value in results["extra_data"].items() if key != "staff_notes"}
-    return {**results, "execution_time": 0.0, "extra_data": extra}
-
-
 def results_text(results: dict[str, Any]) -> str:
     """The stored form of expected results (as ``tests/test_examples.py --update-goldens`` writes them)."""
-    return json.dumps(normalised_results(results), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(normalised(results), indent=2, ensure_ascii=False) + "\n"
 
 
 def _check_valid(problem_file: Path) -> None:
