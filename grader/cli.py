@@ -1,4 +1,4 @@
-"""Command line: ``grader grade | validate | key | template | audit | solvers | build | check | new | schema | gradescope``."""
+"""Command line: ``grader grade | regrade | validate | key | template | audit | solvers | build | check | new | schema | gradescope``."""
 
 from __future__ import annotations
 
@@ -49,6 +49,17 @@ def _parser() -> argparse.ArgumentParser:
 
     solvers = commands.add_parser("solvers", help="list the reference solvers and their arguments")
     solvers.set_defaults(handler=_solvers)
+
+    regrade = commands.add_parser("regrade", help="grade a folder of submissions or a Gradescope export, in parallel")
+    regrade.add_argument("path", type=Path, help="a folder of submission folders, or a Gradescope export (zip or folder)")
+    regrade.add_argument("--problems", type=Path, required=True, help="the problem-set YAML file")
+    regrade.add_argument("--out", type=Path, required=True, help="the folder for results, scores.csv, summary, histogram")
+    regrade.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
+    regrade.add_argument("--against", type=Path, default=None, help="a previous --out folder: report changed scores")
+    regrade.add_argument("--scheduler", default=None, help="a Dask scheduler address (tcp://host:port) to run on")
+    regrade.add_argument("--timeout", type=float, default=600.0, help="seconds for one submission (default 600)")
+    regrade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    regrade.set_defaults(handler=_regrade)
 
     build = commands.add_parser("build", help="write autograder.zip for a problem set (--check: run it as Gradescope would)")
     build.add_argument("file", type=Path)
@@ -175,6 +186,19 @@ def _solvers(args: argparse.Namespace) -> int:
         signature = inspect.signature(solver.func)
         print(f"{name}{signature}\n    {solver.summary}")
     return EXIT_OK
+
+
+def _regrade(args: argparse.Namespace) -> int:
+    from grader.problems.loader import ProblemSetError
+    from grader.regrade import RegradeError, regrade
+
+    try:
+        summary = regrade(args.path, args.problems, args.out, workers=args.workers, against=args.against,
+                          scheduler=args.scheduler, progress=not args.no_progress, timeout=args.timeout)
+    except (ProblemSetError, RegradeError) as error:
+        print(f"grader regrade: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_FAILED if summary.failed else EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -36,6 +36,8 @@ def find_answers_file(submission: Path) -> Found | NotFound:
         path = matches[0]
         if path.is_symlink():
             return NotFound(f"{code(_rel(path, submission), 120)} is a symbolic link; upload the file itself.")
+        if not path.is_file():  # a FIFO or a device would block the reader forever
+            return NotFound(f"{code(_rel(path, submission), 120)} is not a regular file; upload a text file.")
         return Found(path=path, shown=_rel(path, submission))
     return NotFound(_missing_message(files, submission))
 

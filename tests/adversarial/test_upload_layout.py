@@ -93,3 +93,22 @@ def test_thousands_of_files_and_a_huge_one(grade):
 def test_an_empty_submission(grade):
     graded = grade(None, cnn=None, answers=None)
     assert_contained(graded, honest={"2.1": 0.0, "2.2": 0.0, "2.3": 0.0, "3.1": 0.0})
+
+
+def test_an_answers_file_that_is_a_fifo_does_not_hang_grading(grade):
+    from tests.adversarial import conftest
+
+    original = conftest._lay_out
+
+    def lay_out_with_fifo(root, *args):
+        original(root, *args)
+        (root / "submission" / "answers.yaml").unlink()
+        os.mkfifo(root / "submission" / "answers.yaml")
+
+    conftest._lay_out = lay_out_with_fifo
+    try:
+        graded = grade(CORRECT_VICTIM)
+    finally:
+        conftest._lay_out = original
+    assert_contained(graded, victim_score=2.0, honest={"2.1": 1.0, "2.2": 1.0, "2.3": 0.0, "3.1": 1.0})
+    assert "not a regular file" in graded.results["output"]

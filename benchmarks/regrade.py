@@ -1,0 +1,123 @@
+"""Throughput and peak memory (the whole process tree) of `grader regrade` on N answers-file submissions.
+
+    python benchmarks/regrade.py [--sizes 250 1000 4000] [--runs 3] [--workers N]
+
+The batch is N copies of the Problem Set 3 examples (submissions_example/ps3/*/submission: full marks,
+typical mistakes, format errors, an alias bomb, nested JSON, ...), varied: every copy's answers file gets
+its own comment line and every third full-marks copy a wrong answer. Each run is a fresh process calling
+grader.regrade.regrade on the batch with the default local workers (interpreter start-up, imports, the
+problem set, the worker pool, grading, every results.json, scores.csv, summary.md and the histogram).
+Memory is sampled every 20 ms as the sum of the resident sets of that process and all its descendants.
+Prints the median (min, max) of the submissions per second, end to end and inside regrade(), and the
+largest peak. Targets on 2 cores: >= 50 submissions/s, linear in N, peak memory flat in N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBLEMS = ROOT / "problems" / "ps3.yaml"
+EXAMPLES = sorted((ROOT / "submissions_example" / "ps3").glob("*/submission"))
+CHILD = """
+import json, sys, time
+from pathlib import Path
+from grader.regrade import regrade
+started = time.perf_counter()
+summary = regrade(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), workers={workers}, progress=False)
+print("RESULT " + json.dumps({{"seconds": time.perf_counter() - started, "count": summary.count,
+                              "statuses": summary.statuses, "mean": summary.mean}}))
+"""
+
+
+def make_batch(folder: Path, count: int) -> None:
+    for index in range(count):
+        example = EXAMPLES[index % len(EXAMPLES)]
+        target = folder / f"s{index:05d}_{example.parent.name}"
+        shutil.copytree(example, target)
+        answers = target / "answers.yaml"
+        if answers.is_file():
+            text = answers.read_text(encoding="utf-8")
+            if example.parent.name == "full_marks" and index % 3 == 0:
+                text = text.replace("model_size.conv_layer_count: 36", "model_size.conv_layer_count: 35")
+            answers.write_text(text + f"\n# copy {index}\n", encoding="utf-8")
+
+
+def tree_rss_mb(root: int) -> float:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        pid = int(entry.name)
+        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack += children.get(pid, [])
+    return total / 1024
+
+
+def one_run(batch: Path, out: Path, workers: int | None) -> tuple[float, float, float, dict]:
+    """(process seconds, regrade() seconds, peak RSS of the tree in MB, the child's figures)."""
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-c", CHILD.format(workers=workers), str(batch), str(PROBLEMS), str(out)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_mb(process.pid))
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    output = process.stdout.read() if process.stdout else ""
+    if process.returncode != 0:
+        raise SystemExit(f"regrade failed with status {process.returncode}:\n{output[-2000:]}")
+    figures = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+    return elapsed, figures["seconds"], peak, figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 1000, 4000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=None, help="local workers (default: one per core)")
+    args = parser.parse_args()
+    cores = len(os.sched_getaffinity(0))
+    print(f"regrade N answers-file submissions (Problem Set 3 examples, varied; {args.runs} fresh processes each, "
+          f"{args.workers or cores} workers, {cores} cores, Python {sys.version.split()[0]})")
+    with tempfile.TemporaryDirectory(prefix="bench-regrade-") as folder:
+        for size in args.sizes:
+            batch = Path(folder) / f"batch{size}"
+            make_batch(batch, size)
+            one_run(batch, Path(folder) / "out", args.workers) if size == args.sizes[0] else None  # warm caches
+            runs = [one_run(batch, Path(folder) / "out", args.workers) for _ in range(args.runs)]
+            ends = [size / seconds for seconds, _, _, _ in runs]
+            inner = [size / seconds for _, seconds, _, _ in runs]
+            peak = max(rss for _, _, rss, _ in runs)
+            if runs[0][3]["count"] != size:
+                raise SystemExit(f"graded {runs[0][3]['count']} of {size}")
+            print(f"  N={size:5d}  end to end: median {statistics.median(ends):6.1f}/s (min {min(ends):.1f}, "
+                  f"max {max(ends):.1f}; {statistics.median(s for s, _, _, _ in runs):.2f} s)   "
+                  f"in regrade(): median {statistics.median(inner):6.1f}/s   peak RSS of the tree: {peak:.0f} MB"
+                  "   target >= 50/s")
+            shutil.rmtree(batch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""The batch's summary: numbers (a frozen RegradeSummary), its Markdown (``summary.md``), its terminal
+rendering (rich), and the histogram of totals (``histogram.png``, matplotlib's Agg canvas).
+
+Statistics cover the submissions with a valid score (``graded`` and ``answers_unread``); the others (grader
+errors, timeouts, crashed workers, refused folders) are counted and listed, since staff must look at them.
+A part's success rate is the fraction of those submissions with full marks on it.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from grader.regrade.tables import Change, Column, Row
+from grader.regrade.work import SCORED
+
+MAX_LISTED = 50
+_FULL = 1e-9
+
+
+@dataclass(frozen=True)
+class PartRate:
+    name: str
+    points: float
+    extra_credit: bool
+    full_marks: float
+    """Fraction of the scored submissions with full marks on the part (0 when none was scored)."""
+    mean: float
+
+
+@dataclass(frozen=True)
+class Attention:
+    submission: str
+    name: str
+    status: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RegradeSummary:
+    problem_set: str
+    count: int
+    scored: int
+    statuses: dict[str, int]
+    possible: float
+    """Full marks, extra credit not counted."""
+    mean: float | None
+    median: float | None
+    minimum: float | None
+    maximum: float | None
+    parts: tuple[PartRate, ...]
+    attention: tuple[Attention, ...]
+    """Every submission without a plain ``graded`` status, with the reason."""
+    notes: tuple[str, ...] = ()
+    changes: tuple[Change, ...] | None = None
+    """Differences from the ``against`` run (None when there was none to compare with)."""
+    seconds: float = 0.0
+    out: Path = Path(".")
+    scores_csv: Path = Path("scores.csv")
+    summary_md: Path = Path("summary.md")
+    histogram: Path | None = None
+    changes_csv: Path | None = None
+    totals: tuple[float, ...] = field(default=(), repr=False)
+
+    @property
+    def rate(self) -> float:
+        """Submissions per second, for the whole run."""
+        return self.count / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def failed(self) -> int:
+        """Submissions without a valid score (staff must look at them)."""
+        return self.count - self.scored
+
+
+def summarize(title: str, rows: Sequence[Row], cols: Sequence[Column], notes: Sequence[str] = ()) -> RegradeSummary:
+    scored = [row.outcome for row in rows if row.outcome.status in SCORED and row.outcome.total is not None]
+    totals = tuple(outcome.total for outcome in scored if outcome.total is not None)
+    rates = []
+    for column in cols:
+        scores = [part.score for outcome in scored for part in outcome.parts if part.key == column.key]
+        full = sum(1 for score in scores if score >= column.points - _FULL)
+        rates.append(PartRate(column.name, column.points, column.extra_credit,
+                              full / len(scored) if scored else 0.0,
+                              statistics.fmean(scores) if scores else 0.0))
+    attention = tuple(Attention(row.submission.folder, row.submission.name, row.outcome.status, row.outcome.message)
+                      for row in sorted(rows, key=lambda item: item.submission.folder)
+                      if row.outcome.status != "graded")
+    return RegradeSummary(
+        problem_set=title,
+        count=len(rows),
+        scored=len(scored),
+        statuses=dict(sorted(Counter(row.outcome.status for row in rows).items())),
+        possible=round(sum(column.points for column in cols if not column.extra_credit), 2),
+        mean=round(statistics.fmean(totals), 2) if totals else None,
+        median=round(statistics.median(totals), 2) if totals else None,
+        minimum=min(totals) if totals else None,
+        maximum=max(totals) if totals else None,
+        parts=tuple(rates),
+        attention=attention,
+        notes=tuple(notes),
+        totals=totals,
+    )
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _cell(text: str) -> str:
+    """Text made safe for a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|") or " "
+
+
+def markdown(summary: RegradeSummary) -> str:
+    statuses = ", ".join(f"{status} {count}" for status, count in summary.statuses.items())
+    lines = [f"# Regrade: {summary.problem_set}", "",
+             f"- submissions: {summary.count} ({statuses})",
+             f"- scored: {summary.scored}; total out of {summary.possible:g}: mean {_number(summary.mean)}, "
+             f"median {_number(summary.median)}, min {_number(summary.minimum)}, max {_number(summary.maximum)}",
+             f"- time: {summary.seconds:.1f} s ({summary.rate:.1f} submissions/s)", "",
+             "## Parts", "", "| part | points | full marks | mean |", "|---|---:|---:|---:|"]
+    lines += [f"| {_cell(part.name)} | {part.points:g}{' EC' if part.extra_credit else ''} | "
+              f"{part.full_marks:.0%} | {part.mean:.2f} |" for part in summary.parts]
+    if summary.attention:
+        lines += ["", f"## Needing attention ({len(summary.attention)})", "",
+                  "| submission | name | status | message |", "|---|---|---|---|"]
+        lines += [f"| {_cell(item.submission)} | {_cell(item.name)} | {item.status} | {_cell(item.message)} |"
+                  for item in summary.attention]
+    if summary.changes is not None:
+        lines += ["", f"## Changes since the previous run ({len(summary.changes)})", ""]
+        if summary.changes:
+            lines += ["| submission | name | column | before | after |", "|---|---|---|---:|---:|"]
+            lines += [f"| {_cell(change.submission)} | {_cell(change.name)} | {_cell(change.column)} | "
+                      f"{_cell(change.before)} | {_cell(change.after)} |" for change in summary.changes]
+        else:
+            lines.append("No score changed.")
+    if summary.notes:
+        lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in summary.notes]
+    return "\n".join(lines) + "\n"
+
+
+def print_summary(summary: RegradeSummary, console) -> None:
+    """The summary on the terminal, with rich."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    statuses = ", ".join(f"{status} {count}" for status, count in summary.statuses.items())
+    console.print(f"[bold]Regrade: {escape(summary.problem_set)}[/bold]")
+    console.print(f"submissions: {summary.count} ({escape(statuses)}) in {summary.seconds:.1f} s "
+                  f"({summary.rate:.1f}/s)")
+    console.print(f"total out of {summary.possible:g}: mean {_number(summary.mean)}, median "
+                  f"{_number(summary.median)}, min {_number(summary.minimum)}, max {_number(summary.maximum)} "
+                  f"({summary.scored} scored)")
+    parts = Table(title="Parts", title_justify="left")
+    for name, justify in (("part", "left"), ("points", "right"), ("full marks", "right"), ("mean", "right")):
+        parts.add_column(name, justify=justify)
+    for part in summary.parts:
+        parts.add_row(escape(part.name), f"{part.points:g}{' EC' if part.extra_credit else ''}",
+                      f"{part.full_marks:.0%}", f"{part.mean:.2f}")
+    console.print(parts)
+    if summary.attention:
+        table = Table(title=f"Needing attention ({len(summary.attention)})", title_justify="left")
+        for name in ("submission", "name", "status", "message"):
+            table.add_column(name, overflow="fold")
+        for item in summary.attention[:MAX_LISTED]:
+            table.add_row(escape(item.submission), escape(item.name), item.status, escape(item.message))
+        console.print(table)
+        if len(summary.attention) > MAX_LISTED:
+            console.print(f"... and {len(summary.attention) - MAX_LISTED} more in {summary.summary_md}")
+    if summary.changes is not None:
+        _print_changes(summary, console)
+    for note in summary.notes:
+        console.print(f"note: {escape(note)}")
+    written = [summary.scores_csv, summary.summary_md, summary.histogram, summary.changes_csv]
+    console.print("wrote " + ", ".join(escape(str(path)) for path in written if path is not None))
+
+
+def _print_changes(summary: RegradeSummary, console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    changes = summary.changes or ()
+    if not changes:
+        console.print("changes since the previous run: none")
+        return
+    table = Table(title=f"Changes since the previous run ({len(changes)})", title_justify="left")
+    for name, justify in (("submission", "left"), ("name", "left"), ("column", "left"), ("before", "right"),
+                          ("after", "right")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for change in changes[:MAX_LISTED]:
+        table.add_row(*(escape(value) for value in (change.submission, change.name, change.column, change.before,
+                                                     change.after)))
+    console.print(table)
+    if len(changes) > MAX_LISTED:
+        console.print(f"... and {len(changes) - MAX_LISTED} more in {summary.changes_csv}")
+
+
+def histogram_png(summary: RegradeSummary, path: Path) -> bool:
+    """Draw the totals' histogram; False (nothing written) when matplotlib is not installed."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
+    except ImportError:
+        return False
+    figure = Figure(figsize=(7, 4), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    totals = list(summary.totals)
+    low = math.floor(min([0.0, *totals]))
+    high = math.ceil(max([summary.possible, *totals, 1.0]))
+    width = 1.0 if high - low <= 40 else (high - low) / 40
+    edges = [low + width * step for step in range(int(math.ceil((high - low) / width)) + 2)]
+    if totals:
+        axes.hist(totals, bins=edges, color="#4C72B0", edgecolor="white")
+        axes.axvline(summary.mean, color="#C44E52", linestyle="--", linewidth=1, label=f"mean {summary.mean:g}")
+        axes.axvline(summary.median, color="#55A868", linestyle=":", linewidth=1.5, label=f"median {summary.median:g}")
+        axes.legend(loc="best", fontsize=9, frameon=False)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlim(low, edges[-1])
+    axes.set_xlabel(f"total score (full marks {summary.possible:g}; extra credit can add more)")
+    axes.set_ylabel("submissions")
+    axes.set_title(f"{summary.problem_set}\n{summary.scored} scored of {summary.count}", fontsize=10)
+    figure.tight_layout()
+    figure.savefig(path, format="png")
+    return True
