@@ -118,14 +118,23 @@ def _examples(problem_set: ProblemSet, root: Path, folder: Path) -> tuple[dict[s
 
 
 def normalised(results: dict[str, Any]) -> dict[str, Any]:
-    """Without what changes from run to run or machine to machine (as ``tests/test_examples.py``): timing,
-    the sandbox's staff notes, and in trained problem sets the measured decimals."""
+    """Without what changes from run to run or machine to machine: timing, the sandbox's staff notes, the
+    checkout's location in staff tracebacks, and in trained problem sets the measured decimals."""
     extra = {key: value for key, value in results.get("extra_data", {}).items() if key != "staff_notes"}
-    normal = {**results, "execution_time": 0.0, "extra_data": extra}
+    normal = {**results, "execution_time": 0.0, "extra_data": extra,
+              "tests": [{**test, "output": _checkout_paths(test.get("output", ""))} for test in results["tests"]]}
     if extra.get("problem_set") in TRAINED:
         normal["output"] = _decimals(normal.get("output", ""))
         normal["tests"] = [{**test, "output": _decimals(test.get("output", ""))} for test in normal["tests"]]
     return normal
+
+
+def _checkout_paths(text: str) -> str:
+    """Tracebacks in the hidden staff test name files by absolute path: keep them relative to the checkout,
+    the standard library and site-packages, wherever those are installed."""
+    text = re.sub(r'File "[^"\n]*?/site-packages/([^"\n]*)"', r'File "<site-packages>/\1"', text)
+    text = re.sub(r'File "[^"\n]*?/lib/python3\.\d+/([^"\n]*)"', r'File "<stdlib>/\1"', text)
+    return re.sub(r'File "[^"\n]*?/((?:problems|grader|tests|submissions_example)/[^"\n]*)"', r'File "\1"', text)
 
 
 def _decimals(text: str) -> str:
