@@ -35,7 +35,20 @@ def mistake_values(problem: Problem, part: Part) -> tuple[tuple[Mistake, Any], .
 
 
 def reference(problem: Problem, part: Part) -> Reference:
-    return Reference(reference_value(problem, part), mistake_values(problem, part))
+    """The part's reference, computed once per loaded part: a regrade grades thousands of submissions
+    against the same problem set, and the solvers depend on the problem set alone."""
+    cached = _CACHE.get(id(part))
+    if cached is not None and cached[0] is problem and cached[1] is part:
+        return cached[2]
+    found = Reference(reference_value(problem, part), mistake_values(problem, part))
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[id(part)] = (problem, part, found)  # holding the objects keeps their ids from being reused
+    return found
+
+
+_CACHE: dict[int, tuple[Problem, Part, Reference]] = {}
+_CACHE_SIZE = 4096
 
 
 def _run(solver_name: str, args: dict[str, Any], given: dict[str, Any]) -> Any:
