@@ -23,32 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from process_tree import tree_rss_mb  # benchmarks/ is on sys.path when a script here runs
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = ROOT / "problems" / "hw004_notebooks.yaml"
 SOLUTIONS = ROOT / "problems" / "notebooks" / "solutions"
 POINTS = {"EdgeDetection.ipynb": 7.0, "GPUMemory.ipynb": 4.5}
-
-
-def _tree_rss_mb(root: int) -> float:
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        pid = int(entry.name)
-        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack += children.get(pid, [])
-    return total / 1024
 
 
 def one_run(submission: Path, out: Path, expected: float) -> tuple[float, float]:
@@ -58,7 +38,7 @@ def one_run(submission: Path, out: Path, expected: float) -> tuple[float, float]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     peak = 0.0
     while process.poll() is None:
-        peak = max(peak, _tree_rss_mb(process.pid))
+        peak = max(peak, tree_rss_mb(process.pid))
         time.sleep(0.02)
     elapsed = time.perf_counter() - started
     if process.returncode != 0:

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from process_tree import tree_rss_mb  # benchmarks/ is on sys.path when a script here runs
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = ROOT / "problems" / "ps3.yaml"
 EXAMPLES = sorted((ROOT / "submissions_example" / "ps3").glob("*/submission"))
@@ -50,28 +52,6 @@ def make_batch(folder: Path, count: int) -> None:
             if example.parent.name == "full_marks" and index % 3 == 0:
                 text = text.replace("model_size.conv_layer_count: 36", "model_size.conv_layer_count: 35")
             answers.write_text(text + f"\n# copy {index}\n", encoding="utf-8")
-
-
-def tree_rss_mb(root: int) -> float:
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        pid = int(entry.name)
-        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack += children.get(pid, [])
-    return total / 1024
 
 
 def one_run(batch: Path, out: Path, workers: int | None) -> tuple[float, float, float, dict]:

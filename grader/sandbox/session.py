@@ -29,7 +29,7 @@ from grader.sandbox import reap, replies, wire
 from grader.sandbox.identity import Identity, current_identity
 from grader.sandbox.launch import Launched, launch
 from grader.sandbox.limits import MIB, Limits
-from grader.sandbox.outcome import CallReport, CaseOutcome, Failure, NotRun, Raised, Returned, Unreadable
+from grader.sandbox.outcome import CallReport, CaseOutcome, Failure, NotRun
 from grader.sandbox.slots import Slot, claim_slot
 from grader.sandbox.stage import Staged, find_file, stage_submission
 from grader.text import code

@@ -10,7 +10,6 @@ An attack's source may name ``{ROOT}``, the container's root, as ``/autograder``
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -18,7 +17,7 @@ import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -113,12 +112,14 @@ def sandbox_processes() -> list[int]:
 
 def grade_in_container(attack: str | None, *, files: dict[str, str | bytes] | None = None,
                        cnn: str | None = HONEST_CNN, answers: str | bytes | None = HONEST_ANSWERS,
-                       problems: Path = PROBLEMS) -> Graded:
+                       problems: Path = PROBLEMS, tamper: Callable[[Path], None] | None = None) -> Graded:
     """Lay out a Gradescope container in an open temporary folder (so that only the grader's lock-down
     protects it), put the submission in, and run the real entry point."""
     root = Path(tempfile.mkdtemp(prefix="adversarial-"))
     try:
         _lay_out(root, attack, files, cnn, answers, problems)
+        if tamper is not None:  # what plain files cannot express: links, FIFOs
+            tamper(root / "submission")
         started = time.perf_counter()
         assert run_in_container(root=root, problems=root / "source" / "problems.yaml") == 0
         seconds = time.perf_counter() - started

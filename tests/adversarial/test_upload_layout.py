@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.adversarial.conftest import CORRECT_VICTIM, HONEST_CNN, assert_contained, grade_in_container
+from tests.adversarial.conftest import CORRECT_VICTIM, HONEST_CNN, assert_contained
 
 CNN_LOST = {"2.1": 0.0, "2.2": 0.0, "2.3": 1.0, "3.1": 0.0}
 
@@ -33,45 +33,18 @@ def test_nested_and_duplicated_files_use_the_shallowest(grade):
 
 
 @pytest.mark.parametrize("target", ["source/problems.yaml", "/etc/shadow", "source"])
-def test_links_anywhere_are_never_followed(target):
-    """The upload is laid out by hand here (the harness writes plain files): attack.py links elsewhere."""
-    import shutil
+def test_links_anywhere_are_never_followed(grade, target):
+    def link(submission):
+        destination = target if target.startswith("/") else str(submission.parent / target)
+        os.symlink(destination, submission / "attack.py")
 
-    from tests.adversarial import conftest
-
-    original = conftest._lay_out
-
-    def lay_out_with_link(root, *args):
-        original(root, *args)
-        destination = target if target.startswith("/") else str(root / target)
-        os.symlink(destination, root / "submission" / "attack.py")
-
-    conftest._lay_out = lay_out_with_link
-    try:
-        graded = grade_in_container(None)
-    finally:
-        conftest._lay_out = original
-    try:
-        assert_contained(graded)
-        assert "No file `attack.py` was found" in graded.feedback("1.1")
-    finally:
-        shutil.rmtree(graded.root, ignore_errors=True)
+    graded = grade(None, tamper=link)
+    assert_contained(graded)
+    assert "No file `attack.py` was found" in graded.feedback("1.1")
 
 
 def test_a_fifo_in_the_upload_does_not_block_staging(grade):
-    from tests.adversarial import conftest
-
-    original = conftest._lay_out
-
-    def lay_out_with_fifo(root, *args):
-        original(root, *args)
-        os.mkfifo(root / "submission" / "attack.py")
-
-    conftest._lay_out = lay_out_with_fifo
-    try:
-        graded = grade(None)
-    finally:
-        conftest._lay_out = original
+    graded = grade(None, tamper=lambda submission: os.mkfifo(submission / "attack.py"))
     assert_contained(graded)
 
 
@@ -96,19 +69,10 @@ def test_an_empty_submission(grade):
 
 
 def test_an_answers_file_that_is_a_fifo_does_not_hang_grading(grade):
-    from tests.adversarial import conftest
+    def fifo(submission):
+        (submission / "answers.yaml").unlink()
+        os.mkfifo(submission / "answers.yaml")
 
-    original = conftest._lay_out
-
-    def lay_out_with_fifo(root, *args):
-        original(root, *args)
-        (root / "submission" / "answers.yaml").unlink()
-        os.mkfifo(root / "submission" / "answers.yaml")
-
-    conftest._lay_out = lay_out_with_fifo
-    try:
-        graded = grade(CORRECT_VICTIM)
-    finally:
-        conftest._lay_out = original
+    graded = grade(CORRECT_VICTIM, tamper=fifo)
     assert_contained(graded, victim_score=2.0, honest={"2.1": 1.0, "2.2": 1.0, "2.3": 0.0, "3.1": 1.0})
     assert "not a regular file" in graded.results["output"]
