@@ -85,6 +85,7 @@ def check_problem_set(problem_file: Path, examples_root: Path = Path("submission
 
 def _examples(problem_set: ProblemSet, root: Path, folder: Path) -> tuple[dict[str, dict[str, Any]], list[Check]]:
     """Grade every example; returns the results by example name and a check for each."""
+    from grader.measure.client import cpu_only
     from grader.pipeline import grade_and_write
 
     cases = sorted(path for path in (root / problem_set.id).glob("*") if (path / "submission").is_dir())
@@ -95,7 +96,8 @@ def _examples(problem_set: ProblemSet, root: Path, folder: Path) -> tuple[dict[s
     for index, case in enumerate(cases):
         what = f"example {problem_set.id}/{case.name} scores as stored"
         out = folder / f"example-{index}" / "results.json"
-        grade_and_write(problem_set, case / "submission", out)
+        with cpu_only():  # stored results are Gradescope's, made without a GPU
+            grade_and_write(problem_set, case / "submission", out)
         results, problem = strict_results(out)
         if results is None:
             checks.append(Check(what, False, f"results.json is invalid: {problem}"))

@@ -272,7 +272,8 @@ def _environment(source: Path, venv: Path) -> dict[str, str]:
     the import path (on Gradescope setup.sh installs that same source into the venv)."""
     environment = {name: value for name, value in os.environ.items()
                    if name not in ("PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH", "PYTHONPATH")}
-    environment.update(GRADER_VENV=str(venv), PYTHONPATH=str(source), PYTHONDONTWRITEBYTECODE="1")
+    environment.update(GRADER_VENV=str(venv), PYTHONPATH=str(source), PYTHONDONTWRITEBYTECODE="1",
+                       GRADER_GPU="off")  # the stored results are Gradescope's, made without a GPU
     return environment
 
 

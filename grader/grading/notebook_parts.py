@@ -21,6 +21,8 @@ import numpy as np
 from grader.code.grade import grade_code_part
 from grader.code.plan import plan_calls
 from grader.grading.grade import grade_part, part_skeleton
+from grader.grading.measured import measurement_notes, probe_call, with_measurement
+from grader.measure.client import GpuReport, gpu_report
 from grader.notebooks.spec import NotebookSpec
 from grader.problems.model import Expected, Mistake, NotebookPart, Part, Problem, ProblemSet, part_key
 from grader.problems.resolve import resolve_given
@@ -42,24 +44,26 @@ class NotebookResults:
     staff_notes: tuple[str, ...] = ()
 
 
-def notebook_limits(spec: NotebookSpec) -> Limits:
-    """A kernel needs more descriptors and threads than the code child; CPU time counts every thread."""
+def notebook_limits(spec: NotebookSpec, on_gpu: bool = False) -> Limits:
+    """A kernel needs more descriptors and threads than the code child; CPU time counts every thread. On a
+    GPU the memory limit is on data, not address space (see ``Limits``)."""
     return Limits(memory_bytes=spec.memory_mb * MIB, cpu_seconds=int(spec.timeout * 4) + 30, processes=128,
-                  open_files=1024)
+                  open_files=1024, memory_kind="data" if on_gpu else "address_space")
 
 
 def grade_notebook_parts(problem_set: ProblemSet, submission: Path) -> NotebookResults:
     by_notebook: dict[str, list[tuple[Problem, NotebookPart]]] = {}
     for problem, part in problem_set.notebook_parts():
         by_notebook.setdefault(part.notebook.source, []).append((problem, part))
+    gpu = _gpu(problem_set)
     parts: dict[str, PartResult] = {}
     notices: list[str] = []
     figures: list[tuple[str, bytes]] = []
-    notes: list[str] = []
+    notes: list[str] = list(measurement_notes(gpu)) if gpu.values or gpu.reason else []
     for notebook_id, members in by_notebook.items():
         spec = problem_set.notebook(notebook_id)
         assert spec is not None, "the loader checks every notebook part's source"
-        graded = _grade_notebook(problem_set, spec, members, submission)
+        graded = _grade_notebook(problem_set, spec, members, submission, gpu)
         parts.update(graded.parts)
         notices += graded.notices
         figures += graded.figures
@@ -67,13 +71,23 @@ def grade_notebook_parts(problem_set: ProblemSet, submission: Path) -> NotebookR
     return NotebookResults(parts, tuple(notices), tuple(figures), tuple(dict.fromkeys(notes)))
 
 
+def _gpu(problem_set: ProblemSet) -> GpuReport:
+    """The grader's GPU and its measurements, asked for only when a notebook or part could use them."""
+    calls = tuple(call for problem, part in problem_set.notebook_parts()
+                  if (call := probe_call(problem, part)) is not None)
+    if not calls and not any(spec.gpu_parameters for spec in problem_set.notebooks):
+        return GpuReport(None)
+    return gpu_report(calls)
+
+
 def _grade_notebook(problem_set: ProblemSet, spec: NotebookSpec, members: list[tuple[Problem, NotebookPart]],
-                    submission: Path) -> NotebookResults:
+                    submission: Path, gpu: GpuReport) -> NotebookResults:
     from grader.notebooks.execute import FunctionCalls, Request, Settings, run_notebook
     from grader.notebooks.read import InvalidNotebook, read_notebook
 
     bases = {part_key(problem, part): part_skeleton(problem_set, problem, part) for problem, part in members}
-    with SandboxSession(submission, limits=notebook_limits(spec)) as sandbox:
+    on_gpu = gpu.device is not None and bool(spec.gpu_parameters)
+    with SandboxSession(submission, limits=notebook_limits(spec, on_gpu)) as sandbox:
         relative = sandbox.find(spec.file)
         if relative is None:
             message = f"No notebook {code(spec.file, 80)} was found in your submission."
@@ -88,7 +102,9 @@ def _grade_notebook(problem_set: ProblemSet, spec: NotebookSpec, members: list[t
         names = tuple(dict.fromkeys(name for _, part in members for name in part.references()))
         functions = tuple(FunctionCalls(key, part.notebook.function, plans[key].calls)
                           for (problem, part), key in ((m, part_key(*m)) for m in members) if key in plans)
-        settings = Settings(parameters=spec.parameters, cell_timeout=spec.cell_timeout, total_timeout=spec.timeout)
+        parameters = {**spec.parameters, **spec.gpu_parameters} if on_gpu else spec.parameters
+        settings = Settings(parameters=parameters, cell_timeout=spec.cell_timeout, total_timeout=spec.timeout,
+                            gpu=on_gpu)
         run = run_notebook(notebook, sandbox, Request(names=names, functions=functions), settings)
         notes = sandbox.notes
     if run.failure is not None:
@@ -97,7 +113,7 @@ def _grade_notebook(problem_set: ProblemSet, spec: NotebookSpec, members: list[t
         return NotebookResults(results, staff_notes=notes)
     if run.staff_detail:
         notes = (*notes, f"{relative}: the run ended unexpectedly: {run.staff_detail.strip().splitlines()[-1]}")
-    context = _Context(problem_set, spec, relative, run)
+    context = _Context(problem_set, spec, relative, run, gpu)
     results = {}
     for problem, part in members:
         key = part_key(problem, part)
@@ -107,14 +123,15 @@ def _grade_notebook(problem_set: ProblemSet, spec: NotebookSpec, members: list[t
             results[key] = replace(bases[key], status="internal_error", note="INTERNAL_ERROR", feedback=APOLOGY,
                                    staff_detail=traceback.format_exc())
     figures = tuple((f"{spec.id}-{figure.name}", figure.png) for figure in run.figures)
-    return NotebookResults(results, (run_summary(relative, run, len(figures)),), figures, notes)
+    summary = run_summary(relative, run, len(figures), gpu.device if on_gpu else None)
+    return NotebookResults(results, (summary,), figures, notes)
 
 
 def _all(bases: dict[str, PartResult], status: Any, note: str, message: str) -> dict[str, PartResult]:
     return {key: replace(base, status=status, note=note, earned=0.0, feedback=message) for key, base in bases.items()}
 
 
-def run_summary(shown: str, run: Any, figures: int) -> str:
+def run_summary(shown: str, run: Any, figures: int, device: str | None = None) -> str:
     """One paragraph for the top of the feedback: how the notebook ran."""
     counts = {status: sum(cell.status == status for cell in run.cells) for status in
               ("ok", "error", "timeout", "died", "not_run")}
@@ -135,18 +152,21 @@ def run_summary(shown: str, run: Any, figures: int) -> str:
         parts.append(f"the notebook's time limit passed before {counts['not_run']} cells could run")
     if run.output_truncated:
         parts.append("its printed output was too long and was cut")
-    text = f"**Notebook {code(shown, 80)}** (run in grading mode): " + "; ".join(parts) + "."
+    where = f"run in grading mode on the grader's GPU, {device}" if device else "run in grading mode"
+    text = f"**Notebook {code(shown, 80)}** ({where}): " + "; ".join(parts) + "."
     if figures:
         text += f" Its {figures} figure{'s' if figures != 1 else ''} were saved for your TAs."
     return text
 
 
 class _Context:
-    def __init__(self, problem_set: ProblemSet, spec: NotebookSpec, shown: str, run: Any):
+    def __init__(self, problem_set: ProblemSet, spec: NotebookSpec, shown: str, run: Any,
+                 gpu: GpuReport = GpuReport(None)):
         self.problem_set = problem_set
         self.spec = spec
         self.shown = shown
         self.run = run
+        self.gpu = gpu
 
     def judge(self, base: PartResult, problem: Problem, part: NotebookPart, plan: Any) -> PartResult:
         if part.notebook.function is not None:
@@ -206,7 +226,9 @@ class _Context:
                          mistakes=mistakes, tags=part.tags)
         result = grade_part(self.problem_set, problem, as_answer, as_text(value))
         read = f"Read `{path}` = {code(as_text(value), 80)} from {code(self.shown, 80)}."
-        return replace(result, feedback=f"{read}\n\n{result.feedback}" if result.feedback else read)
+        result = replace(result, feedback=f"{read}\n\n{result.feedback}" if result.feedback else read)
+        call = probe_call(problem, part)
+        return result if call is None else with_measurement(result, part, _number(value), self.gpu, call)
 
     def _late(self, expected: Expected | None) -> Expected:
         """``expected`` with every ``@name`` argument replaced by the notebook's value."""

@@ -68,6 +68,8 @@ class Settings:
     max_output_bytes: int = 2 * 1024 * 1024
     max_figures: int = 40
     max_figure_bytes: int = 2 * 1024 * 1024
+    gpu: bool = False
+    """The kernel may use the grader's CUDA GPU: it keeps the driver's environment (see ``kernel.py``)."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,8 @@ class _Runner:
                                     interrupt_on_timeout=True, error_on_timeout=TIMED_OUT,
                                     iopub_timeout=_seconds(self.settings.interrupt_grace), record_timing=False,
                                     max_output_bytes=self.settings.max_output_bytes)
-        options = launch_options(sandbox.home, sandbox.staged_dir, sandbox.identity, sandbox.limits, sandbox.marker)
+        options = launch_options(sandbox.home, sandbox.staged_dir, sandbox.identity, sandbox.limits, sandbox.marker,
+                                 gpu=self.settings.gpu)
         deadline = time.monotonic() + self.settings.total_timeout
         async with self.client.async_setup_kernel(**options):
             self.started = True

@@ -30,9 +30,17 @@ def kernel_manager(home: Path, identity: Identity, python: str | None = None) ->
     return manager
 
 
-def launch_options(home: Path, cwd: Path, identity: Identity, limits: Limits, marker: str) -> dict[str, Any]:
+GPU_ENVIRONMENT = ("LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "CUDA_MODULE_LOADING")
+"""What a kernel lent the GPU keeps of the grader's environment: where the driver's libraries are, which
+devices it may see."""
+
+
+def launch_options(home: Path, cwd: Path, identity: Identity, limits: Limits, marker: str,
+                   gpu: bool = False) -> dict[str, Any]:
     """Keyword arguments for ``NotebookClient.async_setup_kernel`` (passed on to ``Popen``)."""
     environment = scrubbed_environment(home, marker)
+    if gpu:
+        environment.update({name: os.environ[name] for name in GPU_ENVIRONMENT if name in os.environ})
     environment["PYTHONNOUSERSITE"] = "1"
     environment["IPYTHONDIR"] = str(home / ".ipython")
     environment["MPLCONFIGDIR"] = str(home / ".matplotlib")

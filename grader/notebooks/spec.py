@@ -26,6 +26,9 @@ class NotebookSpec(Strict):
     file: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]*\.ipynb$", max_length=200)
     parameters: dict[str, Any] = Field(default_factory=dict)
     """Injected after the cell tagged ``parameters`` (papermill's convention): the grading mode."""
+    gpu_parameters: dict[str, Any] = Field(default_factory=dict)
+    """Merged over ``parameters`` when the grader has a CUDA GPU to lend the notebook (``DEVICE: cuda``);
+    on a CPU-only grader, Gradescope's, they are not used."""
     cell_timeout: float = Field(default=60.0, gt=0, le=600)
     timeout: float = Field(default=90.0, gt=0, le=1800)
     memory_mb: int = Field(default=2048, ge=256, le=16384)
@@ -33,7 +36,7 @@ class NotebookSpec(Strict):
     they touch (1536 MB makes oneDNN fail to create its kernels; the course notebooks peak at about
     450 MB resident). On Gradescope, give notebook assignments a container with at least 2 GB."""
 
-    @field_validator("parameters")
+    @field_validator("parameters", "gpu_parameters")
     @classmethod
     def _plain_parameters(cls, parameters: dict[str, Any]) -> dict[str, Any]:
         bad = [name for name in parameters if not re.fullmatch(_NAME, str(name))]
@@ -79,6 +82,16 @@ class Threshold(Strict):
 
     def references(self) -> tuple[str, ...]:
         return tuple(path for path in (self.greater_than, self.less_than, self.ratio_to) if path)
+
+
+class MeasuredSpec(Strict):
+    """The same figure measured by the grader itself on its GPU, when it has one: a probe of
+    ``grader.measure`` (``probe`` + ``args``, checked when the file loads), and how close the notebook's
+    value must come to it (``rtol``). On a CPU-only grader the part is judged by ``expected`` alone."""
+
+    probe: str = Field(pattern=rf"^{_NAME}$")
+    args: dict[str, Any] = Field(default_factory=dict)
+    rtol: float = Field(default=0.1, gt=0, le=1)
 
 
 NotebookCalls = CallsSpec

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, T
 
 from grader.answers import AnswerSpec
 from grader.code.spec import CodeSpec
-from grader.notebooks.spec import NotebookSource, NotebookSpec, Threshold
+from grader.notebooks.spec import MeasuredSpec, NotebookSource, NotebookSpec, Threshold
 
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 Reveal = Literal["auto", "always", "never"]
@@ -114,6 +114,7 @@ class NotebookPart(Strict):
     answer: AnswerSpec | None = None
     expected: Expected | None = None
     check: Threshold | None = None
+    measured: MeasuredSpec | None = None
     visibility: Visibility = "visible"
     reveal_expected: Reveal = "auto"
     hint: str | None = None
@@ -131,6 +132,8 @@ class NotebookPart(Strict):
             raise ValueError("a notebook value is judged by `answer` with `expected`, or by `check` (one of them)")
         if self.mistakes and self.expected is None:
             raise ValueError("mistakes are variants of the reference solver: they need `expected`")
+        if self.measured is not None and (self.answer is None or self.expected is None):
+            raise ValueError("`measured` adds a GPU measurement to a value judged by `answer` with `expected`")
         return self
 
     def as_code_part(self) -> CodePart:

@@ -113,23 +113,35 @@ def _check_notebook_part(part: NotebookPart, given: dict[str, Any], loc: tuple[A
         return [((*where[:code_loc], "notebook", "calls", *where[code_loc + 1:])
                  if where[code_loc:code_loc + 1] == ("code",) else where, message)
                 for where, message in _check_code_part(part.as_code_part(), given, loc)]
+    issues = _check_measured(part, given, loc)
     if part.expected is None:
-        return []
+        return issues
     late = any(isinstance(value, str) and value.startswith("@") for value in part.expected.args.values())
     if late:
         if part.expected.solver not in SOLVERS:
-            return [((*loc, "expected", "solver"), unknown_solver_message(part.expected.solver))]
-        return []
-    issues = _check_call(part.expected.solver, part.expected.args, given, (*loc, "expected"))
+            return [*issues, ((*loc, "expected", "solver"), unknown_solver_message(part.expected.solver))]
+        return issues
+    issues += _check_call(part.expected.solver, part.expected.args, given, (*loc, "expected"))
     for index, mistake in enumerate(part.mistakes):
         solver, args = mistake.call(part.expected.solver, part.expected.args)
         issues += _check_call(solver, args, given, (*loc, "mistakes", index))
     return issues
 
 
+def _check_measured(part: NotebookPart, given: dict[str, Any], loc: tuple[Any, ...]) -> list[Issue]:
+    from grader.measure import PROBES
+
+    if part.measured is None:
+        return []
+    where = (*loc, "measured")
+    if part.measured.probe not in PROBES:
+        return [((*where, "probe"), f"unknown probe '{part.measured.probe}' (known: {', '.join(PROBES)})")]
+    return _check_call(part.measured.probe, part.measured.args, given, where, registry=PROBES)
+
+
 def _check_call(name: str, args: dict[str, Any], given: dict[str, Any], loc: tuple[Any, ...],
-                args_key: str | None = "args") -> list[Issue]:
-    if name not in SOLVERS:
+                args_key: str | None = "args", registry: Any = SOLVERS) -> list[Issue]:
+    if name not in registry:
         return [((*loc, "solver"), unknown_solver_message(name))]
     where = (*loc, args_key) if args_key else loc
     try:
@@ -137,7 +149,7 @@ def _check_call(name: str, args: dict[str, Any], given: dict[str, Any], loc: tup
     except ResolveError as error:
         return [((*where, *error.loc), error.message)]
     try:
-        SOLVERS[name].validate_args(resolved)
+        registry[name].validate_args(resolved)
     except ValidationError as error:
         return [((*where, *detail["loc"]), _arg_message(detail)) for detail in error.errors()]
     return []

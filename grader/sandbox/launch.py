@@ -87,7 +87,8 @@ def child_preexec(identity: Identity, limits: Limits):
         if identity.unshare_flags and unshare(identity.unshare_flags) != 0:
             raise OSError("unshare failed")
         _limit(resource.RLIMIT_CORE, 0)
-        _limit(resource.RLIMIT_AS, limits.memory_bytes)
+        _limit(resource.RLIMIT_AS if limits.memory_kind == "address_space" else resource.RLIMIT_DATA,
+               limits.memory_bytes)
         _limit(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)
         _limit(resource.RLIMIT_FSIZE, limits.file_bytes)
         _limit(resource.RLIMIT_NOFILE, limits.open_files)

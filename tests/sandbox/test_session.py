@@ -132,6 +132,19 @@ def test_memory_limit_stops_a_large_allocation(submission):
     assert report.outcomes[0] == Raised("MemoryError", "", "cnn.py, line 2")
 
 
+def test_a_data_limit_stops_a_large_allocation_and_leaves_the_address_space_alone(submission):
+    """What a CUDA child gets: the driver reserves far more address space than it uses."""
+    source = ("import resource\ndef f():\n    return [resource.getrlimit(r)[0] for r in (resource.RLIMIT_DATA, "
+              "resource.RLIMIT_AS)]\ndef g():\n    x = bytearray(400 * 1024 * 1024)\n    return len(x)\n")
+    limits = Limits(memory_bytes=256 * 1024 * 1024, memory_kind="data")
+    with SandboxSession(submission(source), limits=limits) as sandbox:
+        report = sandbox.call("cnn.py", "f", [((), {})], timeout=10)
+        data, address = report.outcomes[0].value
+        assert data == 256 * 1024 * 1024 and address != data
+        report = sandbox.call("cnn.py", "g", [((), {})], timeout=10)
+    assert report.outcomes[0] == Raised("MemoryError", "", "cnn.py, line 5")
+
+
 def test_concurrent_sessions_never_kill_each_other(submission, tmp_path):
     """Each live session holds its own uid, so one session's clean-up cannot reach another's child."""
     import threading
