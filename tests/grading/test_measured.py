@@ -193,3 +193,23 @@ def test_measured_goes_with_a_value_judged_by_an_answer(tmp_path):
     path.write_text(text)
     with pytest.raises(ProblemSetError, match="`measured` adds a GPU measurement"):
         load_problem_set(path)
+
+
+def test_the_course_notebooks_run_in_gpu_mode_under_a_data_limit(monkeypatch, tmp_path):
+    """GPU mode's kernel (data limit, the driver's environment, `gpu_parameters`) runs the solutions, with the
+    CPU standing in for the GPU: torch and oneDNN start under RLIMIT_DATA as they do under RLIMIT_AS."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "problems" / "hw004_notebooks.yaml").read_text(encoding="utf-8")
+    assert "gpu_parameters: {DEVICE: cuda}" in text
+    path = tmp_path / "hw004_notebooks.yaml"
+    path.write_text(text.replace("gpu_parameters: {DEVICE: cuda}", "gpu_parameters: {DEVICE: cpu}"))
+    problem_set = load_problem_set(path)
+    (call,) = [probe_call(problem, part) for problem, part in problem_set.notebook_parts() if part.measured]
+    monkeypatch.setattr(notebook_parts, "gpu_report", lambda calls: GpuReport("CPU standing in", values={call: 936.0}))
+    report = grade_submission(problem_set, root / "submissions_example" / "hw004_notebooks" / "full_marks" / "submission")
+    assert [(p.key, p.status) for p in report.parts if p.earned < p.points] == []
+    assert "on the grader's GPU, CPU standing in" in report.notices[1]
+    memory = next(part for part in report.parts if part.key == "gpu.batch_memory_model")
+    assert "The grader measured the same training on its GPU (CPU standing in): 936.0 MB." in memory.feedback
