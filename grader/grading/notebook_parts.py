@@ -59,7 +59,7 @@ def grade_notebook_parts(problem_set: ProblemSet, submission: Path) -> NotebookR
     parts: dict[str, PartResult] = {}
     notices: list[str] = []
     figures: list[tuple[str, bytes]] = []
-    notes: list[str] = list(measurement_notes(gpu)) if gpu.values or gpu.reason else []
+    notes: list[str] = list(measurement_notes(gpu)) if gpu.device or gpu.reason else []
     for notebook_id, members in by_notebook.items():
         spec = problem_set.notebook(notebook_id)
         assert spec is not None, "the loader checks every notebook part's source"
@@ -113,7 +113,7 @@ def _grade_notebook(problem_set: ProblemSet, spec: NotebookSpec, members: list[t
         return NotebookResults(results, staff_notes=notes)
     if run.staff_detail:
         notes = (*notes, f"{relative}: the run ended unexpectedly: {run.staff_detail.strip().splitlines()[-1]}")
-    context = _Context(problem_set, spec, relative, run, gpu)
+    context = _Context(problem_set, spec, relative, run, gpu if on_gpu else GpuReport(None))
     results = {}
     for problem, part in members:
         key = part_key(problem, part)

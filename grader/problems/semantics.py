@@ -30,12 +30,19 @@ def _notebook_sources(problem_set: ProblemSet) -> Iterator[Issue]:
     for index, notebook_id in enumerate(known):
         if notebook_id in known[:index]:
             yield ("notebooks", index, "id"), f"duplicate notebook id '{notebook_id}'"
+    on_gpu = {spec.id for spec in problem_set.notebooks if spec.gpu_parameters}
     for p_index, problem in enumerate(problem_set.problems):
         for index, part in enumerate(problem.parts):
-            if isinstance(part, NotebookPart) and part.notebook.source not in known:
+            if not isinstance(part, NotebookPart):
+                continue
+            where = ("problems", p_index, "parts", index)
+            if part.notebook.source not in known:
                 listed = ", ".join(f"'{name}'" for name in known) or "none"
-                yield (("problems", p_index, "parts", index, "notebook", "source"),
+                yield ((*where, "notebook", "source"),
                        f"unknown notebook '{part.notebook.source}' (the problem set's `notebooks`: {listed})")
+            elif part.measured is not None and part.notebook.source not in on_gpu:
+                yield ((*where, "measured"), f"notebook '{part.notebook.source}' has no `gpu_parameters`: a figure "
+                       "compared with the grader's GPU measurement must come from a run on that GPU")
 
 
 def _duplicate_ids(problem_set: ProblemSet) -> Iterator[Issue]:

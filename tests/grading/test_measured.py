@@ -186,6 +186,15 @@ def test_a_bad_probe_fails_at_load_time_with_its_line(tmp_path, measured, messag
     assert message in str(error.value) and "nb.yaml:" in str(error.value)
 
 
+def test_a_measured_part_needs_a_notebook_that_runs_on_the_gpu(tmp_path):
+    text = PROBLEMS.replace("    gpu_parameters: {DEVICE: fake-gpu}\n", "")
+    path = tmp_path / "nb.yaml"
+    path.write_text(text)
+    with pytest.raises(ProblemSetError, match="notebook 'book' has no `gpu_parameters`") as error:
+        load_problem_set(path)
+    assert f"nb.yaml:{text.splitlines().index('        measured:') + 1}: " in str(error.value)
+
+
 def test_measured_goes_with_a_value_judged_by_an_answer(tmp_path):
     text = PROBLEMS.replace("        check: {at_least: 1}\n",
                             "        check: {at_least: 1}\n        measured: {probe: gpu_training_peak_memory}\n")
