@@ -81,14 +81,14 @@ def child_preexec(identity: Identity, limits: Limits):
     started one), a network namespace where allowed, resource limits, then the uid drop."""
     nproc = limits.processes if identity.dropped else limits.processes + _own_process_count()
 
+    memory = resource.RLIMIT_AS if limits.memory_kind == "address_space" else resource.RLIMIT_DATA
+
     def setup() -> None:  # pragma: no cover - runs in the forked child, between fork and exec
         if os.getsid(0) != os.getpid():
             os.setsid()
         if identity.unshare_flags and unshare(identity.unshare_flags) != 0:
             raise OSError("unshare failed")
         _limit(resource.RLIMIT_CORE, 0)
-        _limit(resource.RLIMIT_AS if limits.memory_kind == "address_space" else resource.RLIMIT_DATA,
-               limits.memory_bytes)
         _limit(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)
         _limit(resource.RLIMIT_FSIZE, limits.file_bytes)
         _limit(resource.RLIMIT_NOFILE, limits.open_files)
@@ -98,6 +98,10 @@ def child_preexec(identity: Identity, limits: Limits):
             os.setgid(identity.gid)
             os.setuid(identity.uid)
         os.umask(0o077)
+        # Last, just before exec: until then this is a fork of the grader, whose address space (torch
+        # loaded: gigabytes) may already exceed the limit, so any allocation after it would fail. Python
+        # 3.10 (Gradescope's) then crashes the child with SIGSEGV before the student's code even starts.
+        _limit(memory, limits.memory_bytes)
 
     return setup
 

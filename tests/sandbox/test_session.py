@@ -8,6 +8,7 @@ import pytest
 
 from grader.sandbox import Limits, NotRun, Raised, Returned, SandboxSession, Unreadable
 from grader.sandbox.identity import current_identity
+from grader.sandbox.limits import MIB
 
 
 def test_returns_plain_values_of_every_supported_type(run):
@@ -143,6 +144,38 @@ def test_a_data_limit_stops_a_large_allocation_and_leaves_the_address_space_alon
         assert data == 256 * 1024 * 1024 and address != data
         report = sandbox.call("cnn.py", "g", [((), {})], timeout=10)
     assert report.outcomes[0] == Raised("MemoryError", "", "cnn.py, line 5")
+
+
+@pytest.mark.parametrize("kind, which", [("address_space", "RLIMIT_AS"), ("data", "RLIMIT_DATA")])
+def test_the_memory_limit_is_set_last_just_before_exec(monkeypatch, kind, which):
+    """Until exec the child is a fork of the grader, whose address space may exceed the limit already."""
+    import resource
+
+    from grader.sandbox import launch
+    from grader.sandbox.identity import Identity
+
+    calls = []
+    monkeypatch.setattr(os, "getsid", lambda pid: os.getpid())
+    monkeypatch.setattr(launch, "unshare", lambda flags: calls.append("unshare") or 0)
+    monkeypatch.setattr(resource, "setrlimit", lambda which, limits: calls.append(which))
+    for name in ("setgroups", "setgid", "setuid", "umask"):
+        monkeypatch.setattr(os, name, lambda *args, name=name: calls.append(name))
+    identity = Identity(uid=12345, gid=12345, user="someone", unshare_flags=1, notes=())
+    launch.child_preexec(identity, Limits(memory_kind=kind))()
+    assert calls[-1] == getattr(resource, which)
+    assert calls.index("setuid") < len(calls) - 1 and calls.count(getattr(resource, which)) == 1
+
+
+def test_children_start_when_the_grader_holds_more_address_space_than_their_limit(submission):
+    """As it does with torch loaded (a CUDA build maps gigabytes): Python 3.10 used to crash the child."""
+    import mmap
+
+    reserved = mmap.mmap(-1, 2 << 30)  # 2 GB of address space, never touched
+    try:
+        with SandboxSession(submission("def f():\n    return 1\n"), limits=Limits(memory_bytes=256 * MIB)) as sandbox:
+            assert sandbox.call("cnn.py", "f", [((), {})], timeout=10).outcomes == (Returned(1),)
+    finally:
+        reserved.close()
 
 
 def test_concurrent_sessions_never_kill_each_other(submission, tmp_path):
