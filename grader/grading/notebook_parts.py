@@ -22,7 +22,7 @@ from grader.code.grade import grade_code_part
 from grader.code.plan import plan_calls
 from grader.grading.grade import grade_part, part_skeleton
 from grader.grading.measured import measurement_notes, probe_call, with_measurement
-from grader.measure.client import GpuReport, gpu_report
+from grader.measure.client import GpuReport, gpu_report, torch_is_cuda_build
 from grader.notebooks.spec import NotebookSpec
 from grader.problems.model import Expected, Mistake, NotebookPart, Part, Problem, ProblemSet, part_key
 from grader.problems.resolve import resolve_given
@@ -46,9 +46,10 @@ class NotebookResults:
 
 def notebook_limits(spec: NotebookSpec, on_gpu: bool = False) -> Limits:
     """A kernel needs more descriptors and threads than the code child; CPU time counts every thread. On a
-    GPU the memory limit is on data, not address space (see ``Limits``)."""
+    GPU, or with a CUDA build of torch, the memory limit is on data, not address space (see ``Limits``)."""
+    data = on_gpu or torch_is_cuda_build()
     return Limits(memory_bytes=spec.memory_mb * MIB, cpu_seconds=int(spec.timeout * 4) + 30, processes=128,
-                  open_files=1024, memory_kind="data" if on_gpu else "address_space")
+                  open_files=1024, memory_kind="data" if data else "address_space")
 
 
 def grade_notebook_parts(problem_set: ProblemSet, submission: Path) -> NotebookResults:

@@ -67,6 +67,19 @@ def cpu_only() -> Iterator[None]:
             os.environ["GRADER_GPU"] = before
 
 
+@lru_cache(maxsize=1)
+def torch_is_cuda_build() -> bool:
+    """Whether the installed torch is built for CUDA, read from its metadata (no import): such a build maps
+    gigabytes of CUDA libraries even without a GPU, so no address-space limit lets a kernel import it."""
+    from importlib import metadata
+
+    try:
+        version, requires = metadata.version("torch"), metadata.requires("torch") or []
+    except metadata.PackageNotFoundError:
+        return False
+    return "+cu" in version or any(requirement.startswith("nvidia-") for requirement in requires)
+
+
 def driver_present() -> bool:
     """An NVIDIA device node or driver entry, looked up without importing torch."""
     if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):

@@ -54,6 +54,22 @@ def test_off_or_no_driver_starts_no_child(monkeypatch):
     assert gpu_report((CALL,)) == GpuReport(None, "no NVIDIA GPU on this machine")
 
 
+@pytest.mark.parametrize("version, requires, cuda", [
+    ("2.13.0+cpu", [], False), ("2.13.0+cu130", [], True),
+    ("2.13.0", ['nvidia-cudnn-cu13==9.20.0.48; platform_system == "Linux"', "filelock"], True),
+    ("2.13.0", ["filelock"], False)])
+def test_a_cuda_build_of_torch_is_told_from_its_metadata(monkeypatch, version, requires, cuda):
+    from importlib import metadata
+
+    monkeypatch.setattr(metadata, "version", lambda name: version)
+    monkeypatch.setattr(metadata, "requires", lambda name: requires)
+    client.torch_is_cuda_build.cache_clear()
+    try:
+        assert client.torch_is_cuda_build() is cuda
+    finally:
+        client.torch_is_cuda_build.cache_clear()
+
+
 def test_hidden_devices_count_as_no_driver(monkeypatch):
     for hidden in ("", "-1"):
         monkeypatch.setenv("CUDA_VISIBLE_DEVICES", hidden)
