@@ -132,6 +132,12 @@ def _all(bases: dict[str, PartResult], status: Any, note: str, message: str) -> 
     return {key: replace(base, status=status, note=note, earned=0.0, feedback=message) for key, base in bases.items()}
 
 
+def _died_why(run: Any) -> str:
+    """Why the kernel died, when the grader knows (it stopped it for its memory)."""
+    limit = getattr(run, "memory_limit_mb", None)
+    return f" (it used more than {limit:,} MB of memory and was stopped)" if limit else ""
+
+
 def run_summary(shown: str, run: Any, figures: int, device: str | None = None) -> str:
     """One paragraph for the top of the feedback: how the notebook ran."""
     counts = {status: sum(cell.status == status for cell in run.cells) for status in
@@ -145,7 +151,8 @@ def run_summary(shown: str, run: Any, figures: int, device: str | None = None) -
         if cell.status == "timeout":
             parts.append(f"cell {cell.number} {cell.detail} and was interrupted")
     if run.died_in is not None:
-        parts.append(f"the kernel died in cell {run.died_in}, so the {counts['not_run']} cells after it did not run"
+        parts.append(f"the kernel died in cell {run.died_in}{_died_why(run)}, so the {counts['not_run']} cells "
+                     "after it did not run"
                      if not any(c.status == "timeout" and c.number == run.died_in for c in run.cells) else
                      f"cell {run.died_in} ignored the interrupt, so the kernel was stopped and the "
                      f"{counts['not_run']} cells after it did not run")

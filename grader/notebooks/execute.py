@@ -70,6 +70,8 @@ class Settings:
     max_figure_bytes: int = 2 * 1024 * 1024
     gpu: bool = False
     """The kernel may use the grader's CUDA GPU: it keeps the driver's environment (see ``kernel.py``)."""
+    memory_poll: float = 0.25
+    """Seconds between looks at the kernel's resident memory, under a data limit (see ``_watch_memory``)."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class NotebookRun:
     staff_detail: str | None = None
     output_truncated: bool = False
     seconds: float = 0.0
+    memory_limit_mb: int | None = None
+    """Set when the grader stopped the kernel in cell ``died_in`` for using more memory than this."""
 
 
 def with_parameters(notebook: Any, parameters: dict[str, Any]) -> tuple[Any, list[int]]:
@@ -143,7 +147,8 @@ def run_notebook(notebook: Any, sandbox: SandboxSession, request: Request, setti
     return NotebookRun(cells=tuple(runner.cells), values=dict(runner.values), calls=dict(runner.calls),
                        died_in=runner.died_in, timed_out=runner.timed_out, figures=figures,
                        failure=runner.failure, staff_detail=runner.staff_detail,
-                       output_truncated=runner.client_truncated(), seconds=time.perf_counter() - started)
+                       output_truncated=runner.client_truncated(), seconds=time.perf_counter() - started,
+                       memory_limit_mb=runner.memory_limit_mb() if runner.memory_stopped_in is not None else None)
 
 
 class _Runner:
@@ -161,6 +166,7 @@ class _Runner:
         self.finished = False
         self.died_in: int | None = None
         self.killed_in: int | None = None
+        self.memory_stopped_in: int | None = None
         self.timed_out = False
         self.failure: str | None = None
         self.staff_detail: str | None = None
@@ -186,9 +192,27 @@ class _Runner:
         async with self.client.async_setup_kernel(**options):
             self.started = True
             self.kernel_pid = _pid_of(manager)
-            await self._install_probe()
-            await self._run_cells(deadline)
+            watch = asyncio.create_task(self._watch_memory()) if sandbox.limits.memory_kind == "data" else None
+            try:
+                await self._install_probe()
+                await self._run_cells(deadline)
+            finally:
+                if watch is not None:
+                    watch.cancel()
             self.finished = True
+
+    async def _watch_memory(self) -> None:
+        """Under a data limit (a kernel lent the GPU, or a CUDA build of torch) shared mappings are not counted,
+        so the resident memory of everything the sandbox runs is watched too, and the kernel is stopped when
+        it passes the limit."""
+        limit = self.sandbox.limits.memory_bytes
+        while True:
+            await asyncio.sleep(self.settings.memory_poll)
+            used = await asyncio.to_thread(self.sandbox.resident_bytes, self.kernel_pid)
+            if used > limit:
+                self.memory_stopped_in = self.current
+                await asyncio.to_thread(self.sandbox.kill_everything, self.kernel_pid)
+                return
 
     async def _run_cells(self, deadline: float) -> None:
         for index, cell in enumerate(list(self.notebook.cells)):
@@ -209,7 +233,8 @@ class _Runner:
                 await self.client.async_execute_cell(cell, index)
             except DeadKernelError:
                 self.died_in = number
-                self._record(number, "died", "the kernel died while this cell ran")
+                self._record(number, "died", self._memory_stopped() if self.memory_stopped_in == number
+                             else "the kernel died while this cell ran")
                 continue
             if self.client.replies.get(index, {}).get("ename") == TIMED_OUT["ename"]:
                 self._record(number, "timeout", f"did not finish within {self.client.timeout:g} s")
@@ -220,7 +245,15 @@ class _Runner:
             if not await self._probe(number):
                 continue
 
+    def memory_limit_mb(self) -> int:
+        return self.sandbox.limits.memory_bytes // 2**20
+
+    def _memory_stopped(self) -> str:
+        return f"used more than {self.memory_limit_mb():,} MB of memory, so the kernel was stopped"
+
     def _why_not_run(self) -> str:
+        if self.memory_stopped_in is not None:
+            return f"not run: cell {self.memory_stopped_in} {self._memory_stopped()}"
         if self.killed_in is not None:
             return (f"not run: cell {self.killed_in} ran past its time limit and ignored the interrupt, "
                     "so the kernel was stopped")

@@ -65,6 +65,24 @@ def kill_session(session_id: int, marker: str) -> bool:
     return not _processes(ours)
 
 
+def resident_bytes(uid: int | None, session_id: int | None) -> int:
+    """The summed resident memory (VmRSS, shared pages each process touched included) of the processes of
+    ``uid``, or without one of ``session_id``'s session."""
+    def ours(pid: int) -> bool:
+        return _uid_of(pid) == uid if uid is not None else _sid_of(pid) == session_id
+
+    total = 0
+    for pid in _processes(ours):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+    return total
+
+
 def _processes(predicate, *, zombies: bool = False) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

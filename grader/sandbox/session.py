@@ -104,6 +104,11 @@ class SandboxSession:
             clean = reap.kill_session(session_leader if session_leader is not None else -1, self.marker)
         self.leftovers = self.leftovers or not clean
 
+    def resident_bytes(self, session_leader: int | None = None) -> int:
+        """Memory in use by every process the sandbox started, found as ``kill_everything`` finds them."""
+        uid = self.identity.uid if self.identity.dropped else None
+        return reap.resident_bytes(uid, session_leader if session_leader is not None else -1)
+
     def find(self, file: str) -> str | None:
         assert self.staged is not None, "use the session as a context manager"
         return find_file(self.staged.files, file)

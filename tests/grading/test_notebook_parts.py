@@ -161,3 +161,11 @@ def test_invalid_notebook_parts_fail_at_load_time(tmp_path, part, message):
     with pytest.raises(ProblemSetError) as error:
         load_problem_set(path)
     assert message in str(error.value)
+
+
+def test_the_run_summary_says_when_the_grader_stopped_the_kernel_for_its_memory():
+    run = NotebookRun(cells=(CellRun(2, "ok"), CellRun(3, "died", "used more than 2,048 MB of memory, so the kernel "
+                                                               "was stopped"), CellRun(4, "not_run")),
+                      values={}, calls={}, died_in=3, memory_limit_mb=2048)
+    assert ("the kernel died in cell 3 (it used more than 2,048 MB of memory and was stopped), so the 1 cells "
+            "after it did not run.") in run_summary("Book.ipynb", run, 0)

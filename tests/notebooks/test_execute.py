@@ -149,3 +149,26 @@ def test_a_kernel_that_cannot_start_is_the_graders_fault(tmp_path):
         result = run_notebook(notebook("x = 1"), sandbox, Request(names=("x",)), FAST)
     assert result.failure == "The grader could not start a Python kernel for your notebook."
     assert result.staff_detail and not result.values
+
+
+def test_under_a_data_limit_shared_memory_is_watched_and_the_kernel_stopped(tmp_path):
+    """A data limit (a kernel lent the GPU) does not count shared mappings: the watchdog does."""
+    bomb = """
+    import mmap
+    x = 1
+    block = mmap.mmap(-1, 1 << 30)  # shared and anonymous: not counted by RLIMIT_DATA
+    for offset in range(0, len(block), 4096):
+        block[offset] = 1
+    import time
+    time.sleep(10)  # holding it: the watchdog looks every 0.25 s
+    """
+    limits = Limits(memory_bytes=512 * MIB, open_files=1024, memory_kind="data")
+    with SandboxSession(tmp_path, limits=limits) as sandbox:
+        result = run_notebook(notebook("x = 0", bomb, "y = 2"), sandbox, Request(names=("x", "y")),
+                              Settings(cell_timeout=20, total_timeout=40, interrupt_grace=1.5))
+    assert statuses(result) == [(2, "ok"), (3, "died"), (4, "not_run")]
+    assert result.cells[1].detail == "used more than 512 MB of memory, so the kernel was stopped"
+    assert result.cells[2].detail == "not run: cell 3 used more than 512 MB of memory, so the kernel was stopped"
+    assert result.memory_limit_mb == 512 and result.died_in == 3
+    assert result.values["x"][0] == Returned(0)
+    assert sandbox_processes() == []
