@@ -112,6 +112,19 @@ def test_the_child_on_a_cpu_only_machine_says_why_there_is_no_gpu():
     assert report.reason.startswith("torch.cuda.is_available() is False (torch ")
 
 
+@pytest.mark.skipif(CUDA, reason="this machine has a CUDA GPU")
+def test_a_driver_with_a_torch_that_cannot_use_it_grades_as_on_a_cpu(monkeypatch):
+    """A GPU workstation with setup.sh's CPU wheel of torch: the child looks, and says why not."""
+    monkeypatch.setenv("GRADER_GPU", "auto")
+    monkeypatch.setattr(client, "driver_present", lambda: True)
+    client._measured.cache_clear()
+    try:
+        report = gpu_report((CALL,))
+    finally:
+        client._measured.cache_clear()
+    assert report.device is None and "torch.cuda.is_available() is False" in report.reason
+
+
 def test_a_child_that_fails_or_hangs_is_a_report_not_an_exception(monkeypatch):
     monkeypatch.setattr(client, "_child_command", lambda: ["/bin/false"])
     assert run_child((CALL,)).reason == "the measuring process failed (exit 1): no output"
