@@ -27,6 +27,11 @@ if [ "$(id -u)" = 0 ] && ! id cnn-sandbox >/dev/null 2>&1; then
 fi
 { nvidia-smi || true; python3 -c "import torch; print(torch.__version__, torch.cuda.is_available())"; } \
     > "$out/device.txt" 2>&1
+if [ "$(id -u)" = 0 ]; then  # the kernel runs as the sandbox user: it must be able to run this python3 and see the GPU
+    runuser -u cnn-sandbox -- "$(command -v python3)" -c \
+        "import torch, ipykernel; print('sandbox user: torch', torch.__version__, 'cuda', torch.cuda.is_available())" \
+        >> "$out/device.txt" 2>&1 || echo "sandbox user: cannot run python3 with torch and ipykernel" >> "$out/device.txt"
+fi
 status=0
 python3 -m pytest -q -rs -p no:cacheprovider tests/measure tests/grading/test_measured.py \
     > "$out/gpu-tests.txt" 2>&1 || status=$?
