@@ -45,7 +45,7 @@ def grade_submission(problem_set: ProblemSet, submission: Path,
         warnings=answers.sheet.warnings,
         execution_time=time.perf_counter() - started,
         staff_notes=tuple(dict.fromkeys(code.staff_notes + notebooks.staff_notes)),
-        notices=notebooks.notices,
+        notices=code.notices + notebooks.notices,
         figures=notebooks.figures,
         late=late_penalty(problem_set.late_policy, metadata),
     )

@@ -27,6 +27,7 @@ class CodeResults:
     parts: dict[str, PartResult]
     tests: tuple[PartResult, ...]
     staff_notes: tuple[str, ...]
+    notices: tuple[str, ...] = ()
 
 
 def sandbox_limits(problem_set: ProblemSet) -> Limits:
@@ -43,8 +44,8 @@ def grade_code_parts(problem_set: ProblemSet, submission: Path) -> CodeResults:
                    for problem, part in parts}
         tests = tuple(result for index, suite in enumerate(problem_set.unittests, 1)
                       for result in _run_suite(problem_set, suite, index, sandbox))
-        notes = sandbox.notes
-    return CodeResults(results, tests, notes)
+        notes, notices = sandbox.notes, sandbox.notices
+    return CodeResults(results, tests, notes, notices)
 
 
 def _grade_one(problem_set: ProblemSet, problem: Problem, part: CodePart, sandbox: SandboxSession) -> PartResult:

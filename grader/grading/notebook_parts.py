@@ -89,15 +89,16 @@ def _grade_notebook(problem_set: ProblemSet, spec: NotebookSpec, members: list[t
     bases = {part_key(problem, part): part_skeleton(problem_set, problem, part) for problem, part in members}
     on_gpu = gpu.device is not None and bool(spec.gpu_parameters)
     with SandboxSession(submission, limits=notebook_limits(spec, on_gpu)) as sandbox:
-        relative = sandbox.find(spec.file)
+        lookup = sandbox.find(spec.file)
+        relative = lookup.relative
         if relative is None:
-            message = f"No notebook {code(spec.file, 80)} was found in your submission."
-            return NotebookResults(_all(bases, "missing", "NO_NOTEBOOK", message), (message,),
+            return NotebookResults(_all(bases, "missing", "NO_NOTEBOOK", lookup.message), (lookup.message,),
                                    staff_notes=sandbox.notes)
         notebook = read_notebook(sandbox.staged_dir / relative, relative)
+        renamed = sandbox.notices
         if isinstance(notebook, InvalidNotebook):
             return NotebookResults(_all(bases, "format_error", "INVALID_NOTEBOOK", notebook.message),
-                                   (notebook.message,), staff_notes=sandbox.notes)
+                                   (*renamed, notebook.message), staff_notes=sandbox.notes)
         plans = {part_key(problem, part): plan_calls(part.as_code_part(), resolve_given(problem.given))
                  for problem, part in members if part.notebook.function is not None}
         names = tuple(dict.fromkeys(name for _, part in members for name in part.references()))
@@ -125,7 +126,7 @@ def _grade_notebook(problem_set: ProblemSet, spec: NotebookSpec, members: list[t
                                    staff_detail=traceback.format_exc())
     figures = tuple((f"{spec.id}-{figure.name}", figure.png) for figure in run.figures)
     summary = run_summary(relative, run, len(figures), gpu.device if on_gpu else None)
-    return NotebookResults(results, (summary,), figures, notes)
+    return NotebookResults(results, (*renamed, summary), figures, notes)
 
 
 def _all(bases: dict[str, PartResult], status: Any, note: str, message: str) -> dict[str, PartResult]:

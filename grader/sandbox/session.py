@@ -31,7 +31,8 @@ from grader.sandbox.launch import Launched, launch
 from grader.sandbox.limits import MIB, Limits
 from grader.sandbox.outcome import CallReport, CaseOutcome, Failure, NotRun
 from grader.sandbox.slots import Slot, claim_slot
-from grader.sandbox.stage import Staged, find_file, stage_submission
+from grader.sandbox.lookup import Lookup, locate
+from grader.sandbox.stage import Staged, stage_submission
 from grader.text import code
 
 Call = tuple[Sequence[Any], dict[str, Any]]
@@ -52,6 +53,12 @@ class SandboxSession:
         self.child: Launched | None = None
         self.child_file: str | None = None
         self.leftovers = False
+        self.renamed: dict[str, str] = {}
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """For the student: the files that were read under a copy's name (``GPUMemory (1).ipynb``)."""
+        return tuple(self.renamed.values())
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -109,16 +116,19 @@ class SandboxSession:
         uid = self.identity.uid if self.identity.dropped else None
         return reap.resident_bytes(uid, session_leader if session_leader is not None else -1)
 
-    def find(self, file: str) -> str | None:
+    def find(self, file: str) -> Lookup:
         assert self.staged is not None, "use the session as a context manager"
-        return find_file(self.staged.files, file)
+        lookup = locate(self.staged.files, file)
+        if lookup.renamed:
+            self.renamed[file] = lookup.message
+        return lookup
 
     def call(self, file: str, function: str, calls: Sequence[Call], *, timeout: float) -> CallReport:
         started = time.perf_counter()
-        relative = self.find(file)
+        lookup = self.find(file)
+        relative = lookup.relative
         if relative is None:
-            failure = Failure("NO_FILE", f"No file {code(file, 80)} was found in your submission.")
-            return _report(calls, {}, failure, "", started, timeout)
+            return _report(calls, {}, Failure("NO_FILE", lookup.message), "", started, timeout)
         try:
             child = self._child(relative)
         except Exception:

@@ -60,16 +60,3 @@ def _regular_files(submission: Path):
             info = path.lstat()
             if stat.S_ISREG(info.st_mode):
                 yield path, path.relative_to(submission).as_posix(), info.st_size
-
-
-def find_file(files: tuple[str, ...], wanted: str) -> str | None:
-    """The staged file for ``wanted`` (e.g. ``cnn.py``): the exact path, else the shallowest file of that
-    name anywhere (students upload folders), else a case-insensitive match."""
-    if wanted in files:
-        return wanted
-    name = wanted.rsplit("/", 1)[-1]
-    for matches in ([f for f in files if f.rsplit("/", 1)[-1] == name],
-                    [f for f in files if f.rsplit("/", 1)[-1].lower() == name.lower()]):
-        if matches:
-            return min(matches, key=lambda f: (f.count("/"), f))
-    return None

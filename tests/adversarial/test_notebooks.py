@@ -31,9 +31,8 @@ def notebook(*cells: str, metadata: dict | None = None) -> str:
 def grade():
     made = []
 
-    def run(content: str | bytes, **kwargs):
-        graded = grade_in_container(None, files={"Attack.ipynb": content}, answers=ANSWERS, problems=PROBLEMS,
-                                    **kwargs)
+    def run(content: str | bytes, name: str = "Attack.ipynb", **kwargs):
+        graded = grade_in_container(None, files={name: content}, answers=ANSWERS, problems=PROBLEMS, **kwargs)
         made.append(graded)
         return graded
 
@@ -100,6 +99,13 @@ def test_files_that_are_not_notebooks_cost_the_notebook_parts_alone(grade, name)
     graded = grade(NOT_NOTEBOOKS[name], cnn=HONEST_CNN)
     assert_contained(graded, honest={"2.1": 0.0, "2.2": 1.0, "2.3": 1.0})
     assert "Attack.ipynb" in graded.feedback("1.1")
+
+
+def test_a_notebook_saved_as_a_copy_is_graded_under_its_name(grade):
+    graded = grade(notebook("answer = 1"), name="Copy of Attack (1).ipynb", cnn=HONEST_CNN)
+    assert_contained(graded, honest=HONEST)
+    assert ("`Copy of Attack (1).ipynb` was graded as `Attack.ipynb`: name it `Attack.ipynb` next time."
+            in graded.results["output"])
 
 
 def test_a_hostile_kernelspec_is_ignored(grade):

@@ -21,6 +21,24 @@ def test_misnamed_file_in_another_case_is_found(grade):
     assert_contained(graded, victim_score=2.0)
 
 
+def test_a_downloaded_copy_is_graded_and_the_student_told_its_name(grade):
+    graded = grade(CORRECT_VICTIM, cnn=None, files={"hw/cnn (1).py": HONEST_CNN})
+    assert_contained(graded, victim_score=2.0)
+    assert "`hw/cnn (1).py` was graded as `cnn.py`: name it `cnn.py` next time." in graded.results["output"]
+
+
+def test_two_copies_are_not_guessed_between(grade):
+    graded = grade(CORRECT_VICTIM, cnn=None, files={"cnn (1).py": HONEST_CNN, "Copy of cnn.py": HONEST_CNN})
+    assert_contained(graded, victim_score=2.0, honest=CNN_LOST)
+    assert "`Copy of cnn.py` and `cnn (1).py` could each be it" in graded.feedback("2.1")
+
+
+def test_a_near_name_is_suggested_not_graded(grade):
+    graded = grade(CORRECT_VICTIM, cnn=None, files={"cnn_final.py": HONEST_CNN})
+    assert_contained(graded, victim_score=2.0, honest=CNN_LOST)
+    assert "it has `cnn_final.py`: if that is yours, rename it to `cnn.py`" in graded.feedback("2.1")
+
+
 def test_a_file_with_another_extension_is_not_code(grade):
     graded = grade(CORRECT_VICTIM, cnn=None, files={"cnn.py.txt": HONEST_CNN, "cnn.ipynb": HONEST_CNN})
     assert_contained(graded, victim_score=2.0, honest=CNN_LOST)
