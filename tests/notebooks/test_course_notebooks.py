@@ -48,3 +48,16 @@ def test_the_student_version_differs_only_in_todo_cells():
         for mine, theirs in zip(student.cells, solution.cells):
             if mine.source != theirs.source:
                 assert "todo" in mine.metadata.get("tags", []) and "NotImplementedError" in mine.source
+
+
+def test_a_copy_without_cell_tags_gets_the_grading_mode_in_the_same_place():
+    from grader.notebooks.execute import with_parameters
+
+    for spec in PROBLEMS.notebooks:
+        for path in (NOTEBOOKS / spec.file, NOTEBOOKS / "solutions" / spec.file):
+            notebook = nbformat.read(path, 4)
+            tagged = with_parameters(notebook, spec.parameters)[1]
+            for cell in notebook.cells:
+                cell.metadata.pop("tags", None)
+            assert with_parameters(notebook, spec.parameters)[1] == tagged, path
+            assert tagged.index(0) > 0, f"{path} has no parameters cell"

@@ -80,6 +80,37 @@ def test_grading_parameters_follow_the_parameters_cell(tmp_path):
     assert statuses(result) == [(2, "ok"), (3, "ok")]
 
 
+def untagged(*sources: str):
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(s)) for s in sources])
+
+
+def test_without_a_tag_the_parameters_follow_the_first_cell_that_assigns_one(tmp_path):
+    nb = untagged("import math", "%matplotlib inline\nGRADING = False\nEPOCHS: int = 100", "x = EPOCHS * 2",
+                  "EPOCHS = 7")
+    prepared, numbers = with_parameters(nb, {"EPOCHS": 3, "GRADING": True})
+    assert numbers == [1, 2, 0, 3, 4] and "EPOCHS = 3" in prepared.cells[2].source
+    result = run(nb, tmp_path, Request(names=("x", "GRADING")),
+                 Settings(parameters={"EPOCHS": 3, "GRADING": True}, cell_timeout=3, total_timeout=30))
+    assert result.values["x"][0] == Returned(6) and result.values["GRADING"][0] == Returned(True)
+
+
+@pytest.mark.parametrize("cells, after", [
+    (["x = 1", "A, (B, C) = 1, (2, 3)", "EPOCHS = 1"], 1),   # only plain names and flat tuples count
+    (["def f():\n    EPOCHS = 1", "EPOCHS += 1", "[EPOCHS] = [1]"], 2),
+    (["EPOCHS[0] = 1", "print(EPOCHS)", "for EPOCHS in range(3): pass"], None),
+    (["EPOCHS = (" * 5000 + ")" * 5000, "EPOCHS = 1 +", "EPOCHS = '\0'", "EPOCHS = 1"], 3),
+])
+def test_what_counts_as_assigning_a_parameter(cells, after):
+    prepared, numbers = with_parameters(untagged(*cells), {"EPOCHS": 3, "A": 0})
+    assert numbers.index(0) == (0 if after is None else after + 1)
+
+
+def test_a_tagged_cell_wins_over_an_earlier_assignment():
+    nb = untagged("EPOCHS = 100", "y = 1")
+    nb.cells[1].metadata["tags"] = ["parameters"]
+    assert with_parameters(nb, {"EPOCHS": 3})[1] == [1, 2, 0]
+
+
 def test_a_slow_cell_is_interrupted_and_the_run_goes_on(tmp_path):
     started = time.perf_counter()
     result = run(notebook("x = 1", "import time\ntime.sleep(600)", "y = 2"), tmp_path)
