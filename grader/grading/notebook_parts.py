@@ -10,6 +10,7 @@ keep their scores. The grader's own failures are internal errors for staff, neve
 
 from __future__ import annotations
 
+import difflib
 import math
 import traceback
 from dataclasses import dataclass, replace
@@ -115,7 +116,8 @@ def _grade_notebook(problem_set: ProblemSet, spec: NotebookSpec, members: list[t
         return NotebookResults(results, staff_notes=notes)
     if run.staff_detail:
         notes = (*notes, f"{relative}: the run ended unexpectedly: {run.staff_detail.strip().splitlines()[-1]}")
-    context = _Context(problem_set, spec, relative, run, gpu if on_gpu else GpuReport(None))
+    wanted = frozenset(names) | {calls.function for calls in functions}
+    context = _Context(problem_set, spec, relative, run, wanted, gpu if on_gpu else GpuReport(None))
     results = {}
     for problem, part in members:
         key = part_key(problem, part)
@@ -164,17 +166,19 @@ def run_summary(shown: str, run: Any, figures: int, device: str | None = None) -
     where = f"run in grading mode on the grader's GPU, {device}" if device else "run in grading mode"
     text = f"**Notebook {code(shown, 80)}** ({where}): " + "; ".join(parts) + "."
     if figures:
-        text += f" Its {figures} figure{'s' if figures != 1 else ''} were saved for your TAs."
+        text += f" Its {figures} figure{'s were' if figures != 1 else ' was'} saved for your TAs."
     return text
 
 
 class _Context:
     def __init__(self, problem_set: ProblemSet, spec: NotebookSpec, shown: str, run: Any,
-                 gpu: GpuReport = GpuReport(None)):
+                 wanted: frozenset[str] = frozenset(), gpu: GpuReport = GpuReport(None)):
         self.problem_set = problem_set
         self.spec = spec
         self.shown = shown
         self.run = run
+        self.wanted = wanted
+        """Every name the parts read from this notebook: never suggested in place of another."""
         self.gpu = gpu
 
     def judge(self, base: PartResult, problem: Problem, part: NotebookPart, plan: Any) -> PartResult:
@@ -198,7 +202,8 @@ class _Context:
         root, *keys = path.split(".")
         entry = self.run.values.get(root)
         if entry is None:
-            return _Absent("missing", "NOT_DEFINED", f"Your notebook never defined `{root}`{self._why()}.")
+            return _Absent("missing", "NOT_DEFINED",
+                           f"Your notebook never defined `{root}`{self._why()}.{self._did_you_mean(root)}")
         outcome, _ = entry
         if isinstance(outcome, Unreadable):
             return _Absent("wrong", "UNREADABLE", f"`{root}` could not be read ({outcome.reason}); use numbers, "
@@ -213,6 +218,15 @@ class _Context:
         if value is None:
             return _Absent("missing", "NOT_DEFINED", f"`{path}` is None in your notebook{self._why()}.")
         return value
+
+    def _did_you_mean(self, name: str) -> str:
+        """A near name the notebook does define (a typo, a plural), never one that another part reads; only
+        when every cell ran, since a failed cell explains a missing name better than a typo does."""
+        if self._why():
+            return ""
+        others = [defined for defined in self.run.defined if defined not in self.wanted]
+        near = difflib.get_close_matches(name, others, n=1, cutoff=0.8)
+        return f" It defines {code(near[0], 80)}: if that is it, name it `{name}`." if near else ""
 
     def _why(self) -> str:
         run = self.run
@@ -300,7 +314,8 @@ class _Context:
         outcomes = self.run.calls.get(key)
         function = part.notebook.function
         if outcomes is None:
-            failure = Failure("NO_FUNCTION", f"Your notebook never defined a function {code(function, 80)}{self._why()}.")
+            failure = Failure("NO_FUNCTION", f"Your notebook never defined a function {code(function, 80)}"
+                                             f"{self._why()}.{self._did_you_mean(function)}")
             report = CallReport(outcomes=tuple(NotRun("not run") for _ in plan.calls), failure=failure)
         else:
             report = CallReport(outcomes=outcomes, failure=None)

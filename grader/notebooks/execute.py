@@ -40,6 +40,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIMED_OUT = {"ename": "GraderCellTimeout", "evalue": "the cell ran past its time limit", "traceback": []}
 """The reply nbclient makes up for a cell that timed out (it interrupts the kernel first)."""
 REPLY_BYTES = 16 * 1024 * 1024
+MAX_DEFINED = 2000
 """What one probe may print (the values read back), as the sandbox child's reply cap."""
 
 
@@ -104,6 +105,8 @@ class NotebookRun:
     seconds: float = 0.0
     memory_limit_mb: int | None = None
     """Set when the grader stopped the kernel in cell ``died_in`` for using more memory than this."""
+    defined: tuple[str, ...] = ()
+    """The public names of the notebook's namespace at the last probe (untrusted, for suggestions only)."""
 
 
 def with_parameters(notebook: Any, parameters: dict[str, Any]) -> tuple[Any, list[int]]:
@@ -191,7 +194,8 @@ def run_notebook(notebook: Any, sandbox: SandboxSession, request: Request, setti
                        died_in=runner.died_in, timed_out=runner.timed_out, figures=figures,
                        failure=runner.failure, staff_detail=runner.staff_detail,
                        output_truncated=runner.client_truncated(), seconds=time.perf_counter() - started,
-                       memory_limit_mb=runner.memory_limit_mb() if runner.memory_stopped_in is not None else None)
+                       memory_limit_mb=runner.memory_limit_mb() if runner.memory_stopped_in is not None else None,
+                       defined=runner.defined)
 
 
 class _Runner:
@@ -206,6 +210,7 @@ class _Runner:
         self.cells: list[CellRun] = []
         self.values: dict[str, tuple[CaseOutcome, int]] = {}
         self.calls: dict[str, tuple[CaseOutcome, ...]] = {}
+        self.defined: tuple[str, ...] = ()
         self.finished = False
         self.died_in: int | None = None
         self.killed_in: int | None = None
@@ -391,6 +396,10 @@ class _Runner:
         for name in self.request.names:
             if name in values and isinstance(values[name], dict):
                 self.values[name] = (_outcome(values[name]), number)
+        defined = message.get("defined")
+        if isinstance(defined, list):
+            self.defined = tuple(name for name in defined[:MAX_DEFINED]
+                                 if isinstance(name, str) and name.isidentifier() and len(name) <= 80)
         calls = message.get("calls") if isinstance(message.get("calls"), dict) else {}
         for batch in self.request.functions:
             replies = calls.get(batch.key)

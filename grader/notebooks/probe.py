@@ -41,11 +41,22 @@ def _call(target, call):
     return _one(value)
 
 
+MAX_DEFINED = 2000
+
+
+def _defined(namespace):
+    """The notebook's own public names, so the grader can say "it defines `resnet152_param`"."""
+    names = [name for name in namespace if type(name) is str and name.isidentifier() and not name.startswith("_")]
+    return [name for name in names if len(name) <= 80][:MAX_DEFINED]
+
+
 def probe(namespace, nonce, names, calls):
     out = {"values": {}, "calls": {}}
     for name in names:
         if name in namespace:
             out["values"][name] = _one(namespace[name])
+    if names:
+        out["defined"] = _defined(namespace)
     for key, function, batch in calls:
         target = namespace.get(function)
         if not callable(target) or _called.get(key) is target:

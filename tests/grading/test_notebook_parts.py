@@ -67,11 +67,14 @@ def problem_set(tmp_path):
     return load_problem_set(path)
 
 
-def judge(problem_set, values, *, calls=None, cells=(), died_in=None):
+WANTED = frozenset({"params", "size_mb", "acc", "state", "model_size"})
+
+
+def judge(problem_set, values, *, calls=None, cells=(), died_in=None, defined=()):
     run = NotebookRun(cells=tuple(cells), values={name: (value if isinstance(value, (Unreadable,)) else
                                                          Returned(value), 5) for name, value in values.items()},
-                      calls=calls or {}, died_in=died_in)
-    context = _Context(problem_set, problem_set.notebooks[0], "Book.ipynb", run)
+                      calls=calls or {}, died_in=died_in, defined=tuple(defined))
+    context = _Context(problem_set, problem_set.notebooks[0], "Book.ipynb", run, WANTED)
     results = {}
     for problem, part in problem_set.notebook_parts():
         plan = None
@@ -169,3 +172,24 @@ def test_the_run_summary_says_when_the_grader_stopped_the_kernel_for_its_memory(
                       values={}, calls={}, died_in=3, memory_limit_mb=2048)
     assert ("the kernel died in cell 3 (it used more than 2,048 MB of memory and was stopped), so the 1 cells "
             "after it did not run.") in run_summary("Book.ipynb", run, 0)
+
+
+def test_a_near_name_the_notebook_defines_is_suggested(problem_set):
+    results = judge(problem_set, {"acc": GOOD["acc"], "state": GOOD["state"]},
+                    defined=["param", "acc", "sizes_mb", "state", "model_sizes", "np", "torch"])
+    assert results["count"].feedback == ("Your notebook never defined `params`. It defines `param`: if that is it, "
+                                         "name it `params`.")
+    assert results["size"].feedback.endswith("It defines `sizes_mb`: if that is it, name it `size_mb`.")
+    assert "It defines `model_sizes`: if that is it, name it `model_size`." in results["size_function"].feedback
+    assert results["count"].earned == results["size"].earned == results["size_function"].earned == 0
+
+
+def test_names_other_parts_read_and_distant_names_are_never_suggested(problem_set):
+    results = judge(problem_set, {"size_mb": 1.0, "model_size": 1}, defined=["size_mb", "paramz_total_count", "model_size"])
+    assert results["count"].feedback == "Your notebook never defined `params`."
+    assert "It defines" not in results["size_function"].feedback
+
+
+def test_no_suggestion_when_a_failed_cell_explains_the_missing_name(problem_set):
+    results = judge(problem_set, {}, defined=["param"], cells=[CellRun(7, "error", "NotImplementedError: TODO")])
+    assert results["count"].feedback == "Your notebook never defined `params` (cell 7 raised `NotImplementedError: TODO`)."

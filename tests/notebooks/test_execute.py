@@ -49,6 +49,7 @@ def test_values_and_functions_are_read_back_as_plain_data(tmp_path):
     value, cell = result.values["y"]
     assert cell == 3 and type(value.value) is np.ndarray and value.value.tolist() == [[0, 1], [2, 3]]
     assert "never" not in result.values
+    assert {"np", "x", "y", "add"} <= set(result.defined) and not any(n.startswith("_") for n in result.defined)
     assert result.calls["add"] == (Returned(3), Returned(1.5))
     assert result.failure is None and result.died_in is None
 
