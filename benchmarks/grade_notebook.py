@@ -53,7 +53,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(f"grade one notebook in grading mode ({args.runs} fresh processes each, {os.cpu_count()} cores, "
+    cores = len(os.sched_getaffinity(0))  # the cores this process may use (taskset), not the machine's
+    print(f"grade one notebook in grading mode ({args.runs} fresh processes each, {cores} cores, "
           f"Python {sys.version.split()[0]})")
     for name, points in POINTS.items():
         folder = Path(tempfile.mkdtemp(prefix="bench-notebook-"))

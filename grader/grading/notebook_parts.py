@@ -136,9 +136,16 @@ def _all(bases: dict[str, PartResult], status: Any, note: str, message: str) -> 
 
 
 def _died_why(run: Any) -> str:
-    """Why the kernel died, when the grader knows (it stopped it for its memory)."""
+    """Why the kernel died, when the grader knows: it stopped it for its memory, or the exit status says."""
     limit = getattr(run, "memory_limit_mb", None)
-    return f" (it used more than {limit:,} MB of memory and was stopped)" if limit else ""
+    if limit:
+        return f" (it used more than {limit:,} MB of memory and was stopped)"
+    how = getattr(run, "died_how", "")
+    return f" (it {how})" if how else ""
+
+
+def _cells(count: int) -> str:
+    return "the cell" if count == 1 else f"the {count} cells"
 
 
 def run_summary(shown: str, run: Any, figures: int, device: str | None = None) -> str:
@@ -153,14 +160,14 @@ def run_summary(shown: str, run: Any, figures: int, device: str | None = None) -
     for cell in run.cells:
         if cell.status == "timeout":
             parts.append(f"cell {cell.number} {cell.detail} and was interrupted")
+    later = counts["not_run"]
+    after = f", so {_cells(later)} after it did not run" if later else ""
     if run.died_in is not None:
-        parts.append(f"the kernel died in cell {run.died_in}{_died_why(run)}, so the {counts['not_run']} cells "
-                     "after it did not run"
+        parts.append(f"the kernel died in cell {run.died_in}{_died_why(run)}{after}"
                      if not any(c.status == "timeout" and c.number == run.died_in for c in run.cells) else
-                     f"cell {run.died_in} ignored the interrupt, so the kernel was stopped and the "
-                     f"{counts['not_run']} cells after it did not run")
+                     f"cell {run.died_in} ignored the interrupt, so the kernel was stopped{after}")
     elif run.timed_out:
-        parts.append(f"the notebook's time limit passed before {counts['not_run']} cells could run")
+        parts.append(f"the notebook's time limit passed before {_cells(later)} could run")
     if run.output_truncated:
         parts.append("its printed output was too long and was cut")
     where = f"run in grading mode on the grader's GPU, {device}" if device else "run in grading mode"

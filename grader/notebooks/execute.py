@@ -16,6 +16,7 @@ import asyncio
 import base64
 import math
 import os
+import signal
 import time
 import traceback
 import uuid
@@ -105,6 +106,10 @@ class NotebookRun:
     seconds: float = 0.0
     memory_limit_mb: int | None = None
     """Set when the grader stopped the kernel in cell ``died_in`` for using more memory than this."""
+    died_how: str = ""
+    """How the kernel died, from its exit status, when the grader did not stop it: "crashed with a
+    segmentation fault", "was killed by the system, most likely for running out of memory" (a container's
+    memory limit, which sends SIGKILL), "exited with code 3"."""
     defined: tuple[str, ...] = ()
     """The public names of the notebook's namespace at the last probe (untrusted, for suggestions only)."""
 
@@ -195,7 +200,7 @@ def run_notebook(notebook: Any, sandbox: SandboxSession, request: Request, setti
                        failure=runner.failure, staff_detail=runner.staff_detail,
                        output_truncated=runner.client_truncated(), seconds=time.perf_counter() - started,
                        memory_limit_mb=runner.memory_limit_mb() if runner.memory_stopped_in is not None else None,
-                       defined=runner.defined)
+                       died_how=runner.died_how, defined=runner.defined)
 
 
 class _Runner:
@@ -211,6 +216,8 @@ class _Runner:
         self.values: dict[str, tuple[CaseOutcome, int]] = {}
         self.calls: dict[str, tuple[CaseOutcome, ...]] = {}
         self.defined: tuple[str, ...] = ()
+        self.died_how = ""
+        self.manager: Any = None
         self.finished = False
         self.died_in: int | None = None
         self.killed_in: int | None = None
@@ -229,7 +236,7 @@ class _Runner:
     async def run(self) -> None:
         sandbox = self.sandbox
         assert sandbox.home is not None
-        manager = kernel_manager(sandbox.home, sandbox.identity, sandbox.python)
+        manager = self.manager = kernel_manager(sandbox.home, sandbox.identity, sandbox.python)
         self.client = _CappedClient(self.notebook, km=manager, timeout=_seconds(self.settings.cell_timeout), allow_errors=True,
                                     interrupt_on_timeout=True, error_on_timeout=TIMED_OUT,
                                     iopub_timeout=_seconds(self.settings.interrupt_grace), record_timing=False,
@@ -281,8 +288,12 @@ class _Runner:
                 await self.client.async_execute_cell(cell, index)
             except DeadKernelError:
                 self.died_in = number
-                self._record(number, "died", self._memory_stopped() if self.memory_stopped_in == number
-                             else "the kernel died while this cell ran")
+                if self.memory_stopped_in == number:
+                    self._record(number, "died", self._memory_stopped())
+                    continue
+                self.died_how = kernel_death(_exit_status(self.manager))
+                how = f": it {self.died_how}" if self.died_how else ""
+                self._record(number, "died", f"the kernel died while this cell ran{how}")
                 continue
             if self.client.replies.get(index, {}).get("ename") == TIMED_OUT["ename"]:
                 self._record(number, "timeout", f"did not finish within {self.client.timeout:g} s")
@@ -450,6 +461,29 @@ def _reap(pid: int | None) -> None:
         if done:
             return
         time.sleep(0.01)
+
+
+_DEATHS = {signal.SIGKILL: "was killed by the system, most likely for running out of memory",
+           signal.SIGSEGV: "crashed with a segmentation fault", signal.SIGBUS: "crashed with a bus error",
+           signal.SIGABRT: "aborted", signal.SIGXCPU: "ran out of CPU time"}
+
+
+def kernel_death(status: int | None) -> str:
+    """A dead kernel's exit status in words ("" when unknown); negative: the signal that killed it."""
+    if status is None:
+        return ""
+    if status >= 0:
+        return f"exited with code {status}"
+    try:
+        killer = signal.Signals(-status)
+    except ValueError:
+        return f"was killed by signal {-status}"
+    return _DEATHS.get(killer, f"was killed by {killer.name}")
+
+
+def _exit_status(manager: Any) -> int | None:
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    return None if process is None else process.poll()
 
 
 def _pid_of(manager: Any) -> int | None:

@@ -143,7 +143,7 @@ def test_the_run_summary():
                              CellRun(5, "not_run")), values={}, calls={}, died_in=4)
     assert run_summary("Book.ipynb", run, 2) == (
         "**Notebook `Book.ipynb`** (run in grading mode): 1 of 4 code cells ran without an error; 1 raised an "
-        "exception (cell 3: `ValueError: x`); the kernel died in cell 4, so the 1 cells after it did not run. "
+        "exception (cell 3: `ValueError: x`); the kernel died in cell 4, so the cell after it did not run. "
         "Its 2 figures were saved for your TAs.")
 
 
@@ -170,8 +170,18 @@ def test_the_run_summary_says_when_the_grader_stopped_the_kernel_for_its_memory(
     run = NotebookRun(cells=(CellRun(2, "ok"), CellRun(3, "died", "used more than 2,048 MB of memory, so the kernel "
                                                                "was stopped"), CellRun(4, "not_run")),
                       values={}, calls={}, died_in=3, memory_limit_mb=2048)
-    assert ("the kernel died in cell 3 (it used more than 2,048 MB of memory and was stopped), so the 1 cells "
+    assert ("the kernel died in cell 3 (it used more than 2,048 MB of memory and was stopped), so the cell "
             "after it did not run.") in run_summary("Book.ipynb", run, 0)
+
+
+@pytest.mark.parametrize("how", ["was killed by the system, most likely for running out of memory", ""])
+def test_the_run_summary_says_how_the_kernel_died_when_its_exit_status_tells(how):
+    run = NotebookRun(cells=(CellRun(2, "ok"), CellRun(3, "died"), CellRun(4, "not_run"), CellRun(5, "not_run")),
+                      values={}, calls={}, died_in=3, died_how=how)
+    why = f" (it {how})" if how else ""
+    assert f"the kernel died in cell 3{why}, so the 2 cells after it did not run." in run_summary("Book.ipynb", run, 0)
+    last = NotebookRun(cells=(CellRun(2, "ok"), CellRun(3, "died")), values={}, calls={}, died_in=3, died_how=how)
+    assert run_summary("Book.ipynb", last, 0).endswith(f"the kernel died in cell 3{why}.")
 
 
 def test_a_near_name_the_notebook_defines_is_suggested(problem_set):

@@ -10,7 +10,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.notebooks.execute import FunctionCalls, Request, Settings, run_notebook, with_parameters
+from grader.notebooks.execute import FunctionCalls, Request, Settings, kernel_death, run_notebook, with_parameters
 from grader.sandbox import Limits, NotRun, Raised, Returned, SandboxSession
 from grader.sandbox.identity import current_identity
 from grader.sandbox.limits import MIB
@@ -131,12 +131,23 @@ def test_a_cell_ignoring_the_interrupt_gets_the_kernel_killed(tmp_path):
     assert sandbox_processes() == []
 
 
-@pytest.mark.parametrize("killer", ["import os\nos._exit(1)", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
-                                    "import ctypes\nctypes.string_at(0)"], ids=["os_exit", "sigkill", "segfault"])
-def test_a_dead_kernel_keeps_what_came_before(tmp_path, killer):
+def test_kernel_deaths_in_words():
+    assert [kernel_death(status) for status in (None, 0, -15, -200)] == [
+        "", "exited with code 0", "was killed by SIGTERM", "was killed by signal 200"]
+
+
+@pytest.mark.parametrize("killer, how", [
+    ("import os\nos._exit(3)", "exited with code 3"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",  # as a container's memory limit kills
+     "was killed by the system, most likely for running out of memory"),
+    ("import ctypes\nctypes.string_at(0)", "crashed with a segmentation fault"),
+    ("import os\nos.abort()", "aborted"),
+], ids=["os_exit", "sigkill", "segfault", "abort"])
+def test_a_dead_kernel_keeps_what_came_before(tmp_path, killer, how):
     result = run(notebook("x = 1", killer, "y = 2"), tmp_path)
     assert statuses(result) == [(2, "ok"), (3, "died"), (4, "not_run")]
     assert result.died_in == 3 and result.cells[2].detail == "not run: the kernel died in cell 3"
+    assert result.died_how == how and result.cells[1].detail == f"the kernel died while this cell ran: it {how}"
     assert result.values == {"x": (Returned(1), 2)}
     assert sandbox_processes() == []
 
