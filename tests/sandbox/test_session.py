@@ -158,12 +158,21 @@ def test_the_memory_limit_is_set_last_just_before_exec(monkeypatch, kind, which)
     monkeypatch.setattr(os, "getsid", lambda pid: os.getpid())
     monkeypatch.setattr(launch, "unshare", lambda flags: calls.append("unshare") or 0)
     monkeypatch.setattr(resource, "setrlimit", lambda which, limits: calls.append(which))
+    monkeypatch.setattr(launch, "_prefer_for_oom_kill", lambda: calls.append("oom_score_adj"))
     for name in ("setgroups", "setgid", "setuid", "umask"):
         monkeypatch.setattr(os, name, lambda *args, name=name: calls.append(name))
     identity = Identity(uid=12345, gid=12345, user="someone", unshare_flags=1, notes=())
     launch.child_preexec(identity, Limits(memory_kind=kind))()
     assert calls[-1] == getattr(resource, which)
     assert calls.index("setuid") < len(calls) - 1 and calls.count(getattr(resource, which)) == 1
+    assert calls.index("oom_score_adj") < calls.index(resource.RLIMIT_NOFILE)  # it opens a file
+
+
+def test_the_oom_killer_takes_student_processes_before_the_grader(submission):
+    source = "def f():\n    return open('/proc/self/oom_score_adj').read().strip()\n"
+    with SandboxSession(submission(source)) as sandbox:
+        assert sandbox.call("cnn.py", "f", [((), {})], timeout=10).outcomes == (Returned("1000"),)
+    assert open("/proc/self/oom_score_adj").read().strip() != "1000"
 
 
 def test_children_start_when_the_grader_holds_more_address_space_than_their_limit(submission):
