@@ -135,12 +135,14 @@ def _all(bases: dict[str, PartResult], status: Any, note: str, message: str) -> 
     return {key: replace(base, status=status, note=note, earned=0.0, feedback=message) for key, base in bases.items()}
 
 
-def _died_why(run: Any) -> str:
-    """Why the kernel died, when the grader knows: it stopped it for its memory, or the exit status says."""
+def _how_it_died(run: Any) -> str:
+    """How the kernel died, when the grader knows: it stopped it for its memory, or the exit status says."""
     limit = getattr(run, "memory_limit_mb", None)
-    if limit:
-        return f" (it used more than {limit:,} MB of memory and was stopped)"
-    how = getattr(run, "died_how", "")
+    return f"used more than {limit:,} MB of memory and was stopped" if limit else getattr(run, "died_how", "")
+
+
+def _died_why(run: Any) -> str:
+    how = _how_it_died(run)
     return f" (it {how})" if how else ""
 
 
@@ -238,7 +240,8 @@ class _Context:
     def _why(self) -> str:
         run = self.run
         if run.died_in is not None:
-            return f" (the kernel died in cell {run.died_in}, so later cells did not run)"
+            how = _how_it_died(run)
+            return f" (the kernel died in cell {run.died_in}{': it ' + how if how else ''}, so later cells did not run)"
         if run.timed_out:
             return " (the notebook's time limit passed before every cell ran)"
         errors = [cell for cell in run.cells if cell.status in ("error", "timeout")]

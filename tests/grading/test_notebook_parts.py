@@ -70,10 +70,10 @@ def problem_set(tmp_path):
 WANTED = frozenset({"params", "size_mb", "acc", "state", "model_size"})
 
 
-def judge(problem_set, values, *, calls=None, cells=(), died_in=None, defined=()):
+def judge(problem_set, values, *, calls=None, cells=(), died_in=None, defined=(), died_how=""):
     run = NotebookRun(cells=tuple(cells), values={name: (value if isinstance(value, (Unreadable,)) else
                                                          Returned(value), 5) for name, value in values.items()},
-                      calls=calls or {}, died_in=died_in, defined=tuple(defined))
+                      calls=calls or {}, died_in=died_in, defined=tuple(defined), died_how=died_how)
     context = _Context(problem_set, problem_set.notebooks[0], "Book.ipynb", run, WANTED)
     results = {}
     for problem, part in problem_set.notebook_parts():
@@ -126,6 +126,9 @@ def test_a_dead_kernel_is_named_in_the_reason(problem_set):
     assert "the kernel died in cell 12" in results["size_function"].feedback
     assert "the kernel died in cell 12" in results["accuracy"].feedback
     assert results["count"].status == "correct"
+    killed = judge(problem_set, {}, died_in=7, died_how="was killed by the system, most likely for running out of memory")
+    assert killed["count"].feedback == ("Your notebook never defined `params` (the kernel died in cell 7: it was killed by "
+                                        "the system, most likely for running out of memory, so later cells did not run).")
 
 
 def test_a_function_judged_case_by_case(problem_set):
