@@ -215,7 +215,7 @@ class _Context:
                            f"Your notebook never defined `{root}`{self._why()}.{self._did_you_mean(root)}")
         outcome, _ = entry
         if isinstance(outcome, Unreadable):
-            return _Absent("wrong", "UNREADABLE", f"`{root}` could not be read ({outcome.reason}); use numbers, "
+            return _Absent("wrong", "UNREADABLE", f"`{root}` could not be read ({code(outcome.reason, 200)}); use numbers, "
                            "strings, lists, dicts with string or number keys, or numeric numpy arrays.")
         value = outcome.value
         walked = root

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.text import code
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_CELLS = 1000
 MAX_NESTING = 64
@@ -24,37 +26,38 @@ def read_notebook(path: Path, shown: str) -> Any:
     """The notebook (an nbformat 4 ``NotebookNode``, outputs cleared) or an ``InvalidNotebook``."""
     import nbformat
 
+    name = code(shown, 120)  # the student's own path: it may hold backticks or markup
     try:
         size = path.stat().st_size
     except OSError:
-        return InvalidNotebook(f"`{shown}` could not be read.")
+        return InvalidNotebook(f"{name} could not be read.")
     if size > MAX_BYTES:
-        return InvalidNotebook(f"`{shown}` is {size / 2**20:.1f} MB; at most {MAX_BYTES // 2**20} MB can be "
+        return InvalidNotebook(f"{name} is {size / 2**20:.1f} MB; at most {MAX_BYTES // 2**20} MB can be "
                                "graded (clear the outputs before you submit).")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return InvalidNotebook(f"`{shown}` is not a text file (a notebook is UTF-8 JSON).")
+        return InvalidNotebook(f"{name} is not a text file (a notebook is UTF-8 JSON).")
     depth = _nesting(text)
     if depth > MAX_NESTING:
-        return InvalidNotebook(f"`{shown}` is nested {depth} levels deep; a notebook never is.")
+        return InvalidNotebook(f"{name} is nested {depth} levels deep; a notebook never is.")
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as error:
-        return InvalidNotebook(f"`{shown}` is not valid JSON ({_first_line(error)}); was it saved from Jupyter?")
+        return InvalidNotebook(f"{name} is not valid JSON ({_first_line(error)}); was it saved from Jupyter?")
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
-        return InvalidNotebook(f"`{shown}` is JSON but not a notebook (no list of cells).")
+        return InvalidNotebook(f"{name} is JSON but not a notebook (no list of cells).")
     cells = data.get("cells") or []
     if len(cells) > MAX_CELLS:
-        return InvalidNotebook(f"`{shown}` has {len(cells)} cells; at most {MAX_CELLS} can be graded.")
+        return InvalidNotebook(f"{name} has {len(cells)} cells; at most {MAX_CELLS} can be graded.")
     try:
         notebook = nbformat.reads(text, as_version=4)
         nbformat.validate(notebook)
     except Exception as error:  # nbformat raises several kinds for a malformed file
-        return InvalidNotebook(f"`{shown}` is not a valid Jupyter notebook ({_first_line(error)}).")
+        return InvalidNotebook(f"{name} is not a valid Jupyter notebook ({_first_line(error)}).")
     if sum(len(cell.get("source", "")) for cell in notebook.cells) > MAX_SOURCE_CHARS:
-        return InvalidNotebook(f"`{shown}` has more than {MAX_SOURCE_CHARS:,} characters of code and text.")
+        return InvalidNotebook(f"{name} has more than {MAX_SOURCE_CHARS:,} characters of code and text.")
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
@@ -85,6 +88,6 @@ def _nesting(text: str) -> int:
 
 
 def _first_line(error: BaseException) -> str:
+    """The error's first line as a code span: a validation error quotes the student's own keys."""
     text = str(error).strip().splitlines()
-    line = text[0] if text else type(error).__name__
-    return line if len(line) <= 160 else line[:159] + "…"
+    return code(text[0] if text else type(error).__name__, 160)

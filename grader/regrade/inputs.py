@@ -27,6 +27,7 @@ import yaml
 
 from grader.regrade.export import ExportError, Refused, owner, unpack_export
 from grader.submission.metadata import SubmissionMetadata, Submitter, parse_time, read_metadata
+from grader.text import code
 
 EXPORT_METADATA = "submission_metadata.yml"
 CONTAINER_METADATA = "submission_metadata.json"
@@ -142,9 +143,9 @@ def _attribute(refused: tuple[Refused, ...], prefix: tuple[str, ...]) -> tuple[d
     for entry in refused:
         folder = owner(entry, prefix)
         if folder is not None and not folder.startswith(".") and folder not in IGNORED:
-            reasons.setdefault(folder, []).append(f"`{entry.name}`: {entry.reason}")
+            reasons.setdefault(folder, []).append(f"{code(entry.name, 120)}: {entry.reason}")
         else:
-            notes.append(f"refused archive entry `{entry.name}`: {entry.reason}")
+            notes.append(f"refused archive entry {code(entry.name, 120)}: {entry.reason}")
     return {name: "unsafe entries in the export, so it was not graded: " + "; ".join(why[:3])
             + (f" (and {len(why) - 3} more)" if len(why) > 3 else "") for name, why in reasons.items()}, notes
 

@@ -119,6 +119,8 @@ def test_missing_unreadable_and_wrongly_typed_values(problem_set):
     assert results["ratio"].feedback == ("Your notebook never defined `state` (cell 7 raised "
                                          "`NameError: name 'model' is not defined`).")
     assert results["size_function"].note == "NO_FUNCTION"
+    forged = judge(problem_set, {"params": Unreadable("a value of type `<img src=x onerror=alert(1)>`")})
+    assert "(`a value of type '<img src=x onerror=alert(1)>'`)" in forged["count"].feedback  # a class named so
 
 
 def test_a_dead_kernel_is_named_in_the_reason(problem_set):

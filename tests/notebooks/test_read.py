@@ -61,3 +61,28 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
 def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = " + "[" * 500)])
     assert not isinstance(read_notebook(_write(tmp_path, nbformat.writes(notebook)), "nb.ipynb"), InvalidNotebook)
+
+
+def test_the_students_path_cannot_break_out_of_its_code_span(tmp_path):
+    from grader.notebooks.read import InvalidNotebook, read_notebook
+
+    path = tmp_path / "x.ipynb"
+    path.write_text("not json")
+    found = read_notebook(path, "a`<img src=x onerror=alert(1)>`/GPUMemory.ipynb")
+    assert isinstance(found, InvalidNotebook)
+    assert found.message.startswith("`a'<img src=x onerror=alert(1)>'/GPUMemory.ipynb` is not valid JSON")
+
+
+def test_a_validation_error_quoting_the_students_keys_stays_in_a_code_span(tmp_path):
+    import json
+
+    from grader.notebooks.read import InvalidNotebook, read_notebook
+
+    path = tmp_path / "x.ipynb"
+    cell = {"id": "a1", "cell_type": "code", "source": "", "metadata": {}, "outputs": [], "execution_count": None,
+            "<img src=x onerror=alert(1)>": 1}
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}))
+    found = read_notebook(path, "x.ipynb")
+    assert isinstance(found, InvalidNotebook), found
+    before, _, quoted = found.message.partition("(`")
+    assert "<img" not in before and quoted.endswith("`).") and "`" not in quoted[:-3]
