@@ -41,8 +41,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIMED_OUT = {"ename": "GraderCellTimeout", "evalue": "the cell ran past its time limit", "traceback": []}
 """The reply nbclient makes up for a cell that timed out (it interrupts the kernel first)."""
 REPLY_BYTES = 16 * 1024 * 1024
-MAX_DEFINED = 2000
 """What one probe may print (the values read back), as the sandbox child's reply cap."""
+MAX_DEFINED = 2000
+"""How many of the notebook's names a probe reports (for "it defines `x`" suggestions), as probe.py sends."""
 
 
 @dataclass(frozen=True)
