@@ -5,7 +5,8 @@ name in another case; then, if exactly one file has it, a name that browsers, Co
 managers give to downloads and copies (``GPUMemory (1).ipynb``, ``Copy of GPUMemory.ipynb``,
 ``GPUMemory-Copy1.ipynb``, ``cnn copy.py``, ``cnn - Copy.py``). A file found under such a name is read,
 and the lookup says so, so the student learns the expected name without losing the points. Anything
-less certain is not guessed: the message names the nearest files instead.
+less certain is not guessed: the message names the nearest files of the same kind instead, or the same
+work in another format (``GPUMemory.html``, ``cnn.ipynb``).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def locate(files: tuple[str, ...], wanted: str) -> Lookup:
             return Lookup(wanted, min(matches, key=_shallowest))
     stem, suffix = _split(name)
     same_kind = [f for f in files if _split(_name(f))[1].lower() == suffix.lower()]
-    copies = [f for f in same_kind if _key(_original_stem(_split(_name(f))[0])) == _key(stem)]
+    work = _key(stem)
+    copies = [f for f in same_kind if _work(f) == work]
     what = f"No {'notebook' if suffix.lower() == '.ipynb' else 'file'} {code(wanted, 80)} was found in your submission"
     if len(copies) == 1:
         return Lookup(wanted, copies[0], f"{code(copies[0], 120)} was graded as {code(name, 80)}: name it "
@@ -59,7 +61,17 @@ def locate(files: tuple[str, ...], wanted: str) -> Lookup:
     if nearest:
         return Lookup(wanted, None, f"{what}; it has {_listed(nearest)}: if that is yours, rename it to "
                                     f"{code(name, 80)} and resubmit.")
+    other_kinds = [f for f in files if f not in same_kind and _work(f) == work]
+    if other_kinds:
+        return Lookup(wanted, None, f"{what}; it has {_listed(other_kinds)}, which "
+                                    f"{'is' if len(other_kinds) == 1 else 'are'} not {code(suffix, 20)}: upload "
+                                    f"{code(name, 80)} itself.")
     return Lookup(wanted, None, f"{what}.")
+
+
+def _work(relative: str) -> str:
+    """What a file holds, as far as its name says: ``hw/Copy of GPU_Memory (1).pdf`` → ``gpumemory``."""
+    return _key(_original_stem(_split(_name(relative))[0]))
 
 
 def _original_stem(stem: str) -> str:

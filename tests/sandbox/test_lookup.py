@@ -70,3 +70,13 @@ def test_many_copies_are_listed_briefly():
 def test_backticks_in_a_student_name_cannot_end_the_code_span():
     found = locate(("GPUMemory`x (1).ipynb",), "GPUMemory.ipynb")
     assert found.relative is None and "`GPUMemory'x (1).ipynb`" in found.message
+
+
+def test_the_same_work_in_another_format_is_named():
+    found = locate(("GPUMemory.html", "Copy of GPUMemory.pdf", "EdgeDetection.ipynb"), "GPUMemory.ipynb")
+    assert found.relative is None
+    assert found.message == ("No notebook `GPUMemory.ipynb` was found in your submission; it has "
+                             "`Copy of GPUMemory.pdf` and `GPUMemory.html`, which are not `.ipynb`: upload "
+                             "`GPUMemory.ipynb` itself.")
+    assert locate(("cnn.ipynb",), "cnn.py").message == ("No file `cnn.py` was found in your submission; it has "
+                                                       "`cnn.ipynb`, which is not `.py`: upload `cnn.py` itself.")
