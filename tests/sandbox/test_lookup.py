@@ -44,21 +44,27 @@ def test_other_names_are_not_guessed(name):
     assert locate((name,), "GPUMemory.ipynb").relative is None
 
 
-def test_two_copies_are_not_guessed_between():
-    found = locate(("GPUMemory (1).ipynb", "old/Copy of GPUMemory.ipynb", "EdgeDetection.ipynb"), "GPUMemory.ipynb")
-    assert found.relative is None
-    assert found.message == ("No notebook `GPUMemory.ipynb` was found in your submission, and `GPUMemory (1).ipynb` "
-                             "and `old/Copy of GPUMemory.ipynb` could each be it: keep one, named `GPUMemory.ipynb`, "
-                             "and resubmit.")
+NOT_THERE = "No {} was found in your submission"
 
 
-def test_a_missing_file_names_the_nearest_of_its_kind():
-    found = locate(("cnn_final.py", "cnn.ipynb", "answers.yaml"), "cnn.py")
-    assert found.message == ("No file `cnn.py` was found in your submission; it has `cnn_final.py`: if that is "
-                             "yours, rename it to `cnn.py` and resubmit.")
-    assert locate(("EdgeDetection.ipynb", "model.py"), "GPUMemory.ipynb").message == \
-        "No notebook `GPUMemory.ipynb` was found in your submission."
-    assert locate((), "src/cnn.py").message == "No file `src/cnn.py` was found in your submission."
+@pytest.mark.parametrize("files, wanted, message", [
+    (("GPUMemory (1).ipynb", "old/Copy of GPUMemory.ipynb", "EdgeDetection.ipynb"), "GPUMemory.ipynb",
+     NOT_THERE.format("notebook `GPUMemory.ipynb`") + ", and `GPUMemory (1).ipynb` and `old/Copy of GPUMemory.ipynb` "
+     "could each be it: keep one, named `GPUMemory.ipynb`, and resubmit."),                   # two copies: no guess
+    (("cnn_final.py", "cnn.ipynb", "answers.yaml"), "cnn.py",
+     NOT_THERE.format("file `cnn.py`") + "; it has `cnn_final.py`: if that is yours, rename it to `cnn.py` and "
+     "resubmit."),                                                                              # the nearest of its kind
+    (("GPUMemory.html", "Copy of GPUMemory.pdf", "EdgeDetection.ipynb"), "GPUMemory.ipynb",
+     NOT_THERE.format("notebook `GPUMemory.ipynb`") + "; it has `Copy of GPUMemory.pdf` and `GPUMemory.html`, which "
+     "are not `.ipynb`: upload `GPUMemory.ipynb` itself."),                                    # the work in another format
+    (("cnn.ipynb",), "cnn.py",
+     NOT_THERE.format("file `cnn.py`") + "; it has `cnn.ipynb`, which is not `.py`: upload `cnn.py` itself."),
+    (("EdgeDetection.ipynb", "model.py"), "GPUMemory.ipynb", NOT_THERE.format("notebook `GPUMemory.ipynb`") + "."),
+    ((), "src/cnn.py", NOT_THERE.format("file `src/cnn.py`") + "."),
+])
+def test_what_a_missing_file_says(files, wanted, message):
+    found = locate(files, wanted)
+    assert (found.relative, found.message) == (None, message)
 
 
 def test_many_copies_are_listed_briefly():
@@ -70,13 +76,3 @@ def test_many_copies_are_listed_briefly():
 def test_backticks_in_a_student_name_cannot_end_the_code_span():
     found = locate(("GPUMemory`x (1).ipynb",), "GPUMemory.ipynb")
     assert found.relative is None and "`GPUMemory'x (1).ipynb`" in found.message
-
-
-def test_the_same_work_in_another_format_is_named():
-    found = locate(("GPUMemory.html", "Copy of GPUMemory.pdf", "EdgeDetection.ipynb"), "GPUMemory.ipynb")
-    assert found.relative is None
-    assert found.message == ("No notebook `GPUMemory.ipynb` was found in your submission; it has "
-                             "`Copy of GPUMemory.pdf` and `GPUMemory.html`, which are not `.ipynb`: upload "
-                             "`GPUMemory.ipynb` itself.")
-    assert locate(("cnn.ipynb",), "cnn.py").message == ("No file `cnn.py` was found in your submission; it has "
-                                                       "`cnn.ipynb`, which is not `.py`: upload `cnn.py` itself.")
