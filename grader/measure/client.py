@@ -113,12 +113,15 @@ def run_child(calls: tuple[ProbeCall, ...], timeout: float = CHILD_TIMEOUT) -> G
     if done.returncode != 0 or not lines:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return GpuReport(None, f"the measuring process failed (exit {done.returncode}): {tail}")
-    reply = json.loads(lines[-1])
-    if reply["device"] is None:
-        return GpuReport(None, reply["reason"])
-    values = {call: entry.get("value", entry.get("error", "no value"))
-              for call, entry in zip(calls, reply["values"])}
-    return GpuReport(reply["device"], values=values)
+    try:  # the child is ours, but CUDA and its libraries may print to stdout too
+        reply = json.loads(lines[-1])
+        if reply["device"] is None:
+            return GpuReport(None, str(reply["reason"]))
+        values = {call: entry.get("value", entry.get("error", "no value"))
+                  for call, entry in zip(calls, reply["values"], strict=True)}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return GpuReport(None, f"the measuring process gave an unexpected reply: {lines[-1][:200]}")
+    return GpuReport(str(reply["device"]), values=values)
 
 
 def _child_command() -> list[str]:

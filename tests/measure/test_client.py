@@ -130,6 +130,9 @@ def test_a_child_that_fails_or_hangs_is_a_report_not_an_exception(monkeypatch):
     assert run_child((CALL,)).reason == "the measuring process failed (exit 1): no output"
     monkeypatch.setattr(client, "_child_command", lambda: ["/bin/sleep", "5"])
     assert run_child((CALL,), timeout=0.2) == GpuReport(None, "the measuring process ran past 0.2 s")
+    for reply in ("CUDA warming up", '{"device": "H200", "values": []}', '{"device": "H200", "values": [1]}'):
+        monkeypatch.setattr(client, "_child_command", lambda reply=reply: ["/bin/echo", reply])
+        assert run_child((CALL,)).reason.startswith("the measuring process gave an unexpected reply: ")
 
 
 needs_gpu = pytest.mark.skipif(not CUDA, reason="needs a CUDA GPU")
