@@ -1,12 +1,13 @@
 """Run a batch on a Dask distributed cluster: the same per-submission function, mapped over the jobs.
 
 The workers must see the same paths as this machine (the problem set, the submissions, the output folder:
-a shared file system) and have the grader installed. Outcomes come back as they complete. Dask retries a
-task whose worker died on another worker; when it gives up (``KilledWorker``, which can also hit a task
-that merely shared the dead worker), the task runs once more alone on the cluster, and a submission that
-kills its worker then too gets the status ``worker_crashed``. Dask runs tasks in worker threads, where the
-per-submission alarm cannot be set, so the batch's time limit is not enforced there (code and notebook
-parts keep their own limits).
+a shared file system) and have the grader installed. Outcomes come back as they complete.
+
+Dask runs tasks in worker threads, where the per-submission alarm cannot be set, so each task grades its
+submission in a child process (``grader.regrade.isolated``) that keeps the time limit and whose death costs
+only its own submission. Should a worker itself die, Dask retries its tasks on another worker; when it
+gives up (``KilledWorker``, which can also hit a task that merely shared the dead worker), the task runs
+once more alone on the cluster, and a submission that kills its worker then too gets ``worker_crashed``.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import uuid
 from typing import Callable, Sequence
 
 from grader.regrade.inputs import RegradeError
-from grader.regrade.work import Job, Outcome, Settings, describe, failed, grade_one
+from grader.regrade.isolated import grade_in_child
+from grader.regrade.work import Job, Outcome, Settings, Task, describe, failed
 
 CONNECT_SECONDS = 30
 
 
 def run_cluster(jobs: Sequence[Job], settings: Settings, *, address: str, on_done: Callable[[Outcome], None],
-                task: Callable[[Job, Settings], Outcome] = grade_one) -> None:
+                task: Task = grade_in_child) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:

@@ -21,11 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from grader.regrade.inputs import RegradeError
-from grader.regrade.work import Job, Outcome, Settings, describe, failed, grade_one, problem_set_for
-
-Task = Callable[[Job, Settings], Outcome]
-KILL_GRACE_SECONDS = 30.0
-"""How long past its time limit a submission may run before its worker is killed from outside."""
+from grader.regrade.work import (KILL_GRACE_SECONDS, Job, Outcome, Settings, Task, describe, failed, grade_one,
+                                 problem_set_for)
 _POLL_SECONDS = 0.25
 _IN_FLIGHT_PER_WORKER = 16
 

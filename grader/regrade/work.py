@@ -18,7 +18,7 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Callable, Iterator, Literal
 
 from grader.pipeline import crash_report, grade_and_write
 from grader.problems.loader import load_problem_set
@@ -32,6 +32,8 @@ Status = Literal["graded", "answers_unread", "grader_error", "timeout", "worker_
 SCORED: tuple[Status, ...] = ("graded", "answers_unread")
 """Statuses whose total is the student's score (an unreadable answers file scores what it scores)."""
 MESSAGE_CHARS = 300
+KILL_GRACE_SECONDS = 30.0
+"""How long past its time limit a submission may run, deaf to its alarm, before its process is killed."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Settings:
     problems: str
     """The problem-set file, as an absolute path every worker can open."""
     timeout: float | None = 600.0
-    """Seconds one submission may take (enforced where the worker grades in its main thread)."""
+    """Seconds one submission may take; None for no limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,10 @@ class Outcome:
     total: float | None = None
     """results.json's score; None when the submission has no valid score."""
     seconds: float = 0.0
+
+
+Task = Callable[[Job, Settings], Outcome]
+"""What a runner calls for each job (``grade_one``; the tests hand in stand-ins that crash or hang)."""
 
 
 class SubmissionTimeout(BaseException):

@@ -73,3 +73,38 @@ def course(tmp_path: Path) -> Path:
     for name in NAMES:
         shutil.copytree(EXAMPLES / name / "submission", folder / name)
     return folder
+
+
+CODE_PROBLEMS = """\
+id: timing
+title: "One code part"
+document: none.txt
+problems:
+  - id: sizes
+    title: Sizes
+    parts:
+      - id: conv_output_size
+        prompt: Write `conv_output_size(n, k, s=1, p=0, d=1)` in `cnn.py`.
+        points: 1
+        expected: {solver: conv_output_size}
+        code:
+          file: cnn.py
+          function: conv_output_size
+          signature: [size, kernel_size, stride, padding, dilation]
+          cases: [{size: 32, kernel_size: 5, stride: 1, padding: 2, dilation: 1}]
+          timeout: 30
+"""
+
+
+def timing_course(tmp_path: Path) -> tuple[Path, Path]:
+    """A one-part code problem set and a course of two: ``honest`` grades at once, ``slow`` sleeps 60 s."""
+    problems = tmp_path / "timing.yaml"
+    problems.write_text(CODE_PROBLEMS)
+    course = tmp_path / "course"
+    (course / "honest").mkdir(parents=True)
+    (course / "honest" / "cnn.py").write_text(
+        "def conv_output_size(n, k, s=1, p=0, d=1):\n    return (n + 2 * p - d * (k - 1) - 1) // s + 1\n")
+    (course / "slow").mkdir()
+    (course / "slow" / "cnn.py").write_text(
+        "import time\n\ndef conv_output_size(n, k, s=1, p=0, d=1):\n    time.sleep(60)\n")
+    return problems, course

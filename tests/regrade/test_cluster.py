@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from grader.regrade import RegradeError, regrade
-from tests.regrade.conftest import NAMES, PS3, without_time
+from tests.regrade.conftest import NAMES, PS3, timing_course, without_time
 
 distributed = pytest.importorskip("distributed")
 
@@ -56,3 +56,18 @@ def test_a_submission_that_kills_dask_workers_gets_its_own_status(course, tmp_pa
     assert [item.submission for item in crashed] == ["crash_me"]
     assert "the last ones grading it alone" in crashed[0].message
     assert summary.scored == len(NAMES)
+
+
+def test_the_time_limit_holds_on_a_dask_cluster(tmp_path):
+    problems, course = timing_course(tmp_path)
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=2, dashboard_address=":0",
+                                  silence_logs=logging.ERROR) as cluster:
+        summary = regrade(course, problems, out, scheduler=cluster.scheduler_address, timeout=2, progress=False,
+                          console=Console(file=io.StringIO()))
+    statuses = {item.submission: (item.status, item.message) for item in summary.attention}
+    assert statuses == {"slow": ("timeout", "grading took longer than 2 s and was stopped")}
+    assert json.loads((out / "honest" / "results.json").read_text())["score"] == 1
+    stopped = json.loads((out / "slow" / "results.json").read_text())
+    assert stopped["score"] == 0 and "grading took longer than 2 s" in json.dumps(stopped)
+    assert summary.seconds < 30

@@ -17,7 +17,8 @@ from rich.console import Console
 from grader.regrade import RegradeError, regrade
 from grader.regrade import run as run_module
 from grader.regrade.local import run_local
-from tests.regrade.conftest import EXAMPLES, NAMES, PS3, expected_results, export_id, without_time, write_export
+from tests.regrade.conftest import (EXAMPLES, NAMES, PS3, expected_results, export_id, timing_course, without_time,
+                                    write_export)
 from tests.regrade.crashing import grade_or_die
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -144,37 +145,8 @@ def test_a_submission_whose_results_cannot_be_written_is_a_grader_error(course, 
     assert summary.scored == 7 and summary.failed == 1
 
 
-CODE_PROBLEMS = """\
-id: timing
-title: "One code part"
-document: none.txt
-problems:
-  - id: sizes
-    title: Sizes
-    parts:
-      - id: conv_output_size
-        prompt: Write `conv_output_size(n, k, s=1, p=0, d=1)` in `cnn.py`.
-        points: 1
-        expected: {solver: conv_output_size}
-        code:
-          file: cnn.py
-          function: conv_output_size
-          signature: [size, kernel_size, stride, padding, dilation]
-          cases: [{size: 32, kernel_size: 5, stride: 1, padding: 2, dilation: 1}]
-          timeout: 30
-"""
-
-
 def test_a_submission_that_outlives_the_time_limit_is_stopped(tmp_path):
-    problems = tmp_path / "timing.yaml"
-    problems.write_text(CODE_PROBLEMS)
-    course = tmp_path / "course"
-    (course / "honest").mkdir(parents=True)
-    (course / "honest" / "cnn.py").write_text(
-        "def conv_output_size(n, k, s=1, p=0, d=1):\n    return (n + 2 * p - d * (k - 1) - 1) // s + 1\n")
-    (course / "slow").mkdir()
-    (course / "slow" / "cnn.py").write_text(
-        "import time\n\ndef conv_output_size(n, k, s=1, p=0, d=1):\n    time.sleep(60)\n")
+    problems, course = timing_course(tmp_path)
     out = tmp_path / "out"
     summary = regrade(course, problems, out, timeout=2, progress=False, console=_quiet())
     rows = {row["submission"]: row for row in _rows(out)}
