@@ -1,86 +1,126 @@
-"""Grade one submission in a fresh Python process: how a Dask task keeps the per-submission time limit.
+"""Grade submissions in a grading child process: how a Dask task keeps the per-submission time limit.
 
 Dask runs tasks in worker threads, where the alarm that stops a submission at its time limit cannot be set.
-So the task starts a child process whose main thread grades with the alarm (the same ``grade_one``) and
-waits for it. A child still running ``KILL_GRACE_SECONDS`` past the limit (deaf to its alarm, as a stuck C
-call is) is killed with its process group (status ``timeout``); a child that dies (a segfault, a memory
-kill) gives ``worker_crashed`` without taking the Dask worker, and the submissions it was running, with it.
+So a task hands its job to a child process whose main thread grades with the alarm (the same
+``grade_one``) and waits for the outcome. Children are kept and reused, one per busy worker thread, so the
+problem set and the reference values are computed once per child, not once per submission. A child still
+running ``KILL_GRACE_SECONDS`` past the limit (deaf to its alarm, as a stuck C call is) is killed with its
+process group (status ``timeout``); a child that dies (a segfault, a memory kill) gives ``worker_crashed``
+without taking the Dask worker, and the submissions it was running, with it. Either way the next task
+starts a fresh child.
 
-Parent and child are both the grader: the job goes in, and the outcome comes back, as pickles in a private
-temporary folder (mode 0700) that the sandboxed student code cannot reach.
+Parent and child are both the grader: jobs and outcomes travel as pickles over a private pipe that the
+sandboxed student code never sees (the child's sandbox children are started with closed descriptors).
 
-    python -m grader.regrade.isolated JOB OUTCOME
+    python -m grader.regrade.isolated READ_FD WRITE_FD
 """
 
 from __future__ import annotations
 
 import os
-import pickle
+import queue
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
+from multiprocessing.connection import Connection
 
 from grader.regrade.work import KILL_GRACE_SECONDS, Job, Outcome, Settings, Task, failed, grade_one
 
 STDERR_TAIL_BYTES = 2000
-_JOB, _OUTCOME, _STDERR = "job.pickle", "outcome.pickle", "stderr.txt"
+
+
+class _Child:
+    """One grading child: a process, the two ends of its pipe, and the file its stderr goes to."""
+
+    def __init__(self) -> None:
+        to_child_read, to_child_write = os.pipe()
+        from_child_read, from_child_write = os.pipe()
+        self._stderr = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "grader.regrade.isolated", str(to_child_read), str(from_child_write)],
+                pass_fds=(to_child_read, from_child_write), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=self._stderr, start_new_session=True)
+        finally:
+            os.close(to_child_read)
+            os.close(from_child_write)
+        self._send, self._receive = Connection(to_child_write, readable=False), Connection(from_child_read,
+                                                                                           writable=False)
+
+    def grade(self, task: Task, job: Job, settings: Settings, limit: float | None) -> Outcome | int | None:
+        """The outcome; or the child's exit status when it died; or None when it outlived ``limit``."""
+        try:
+            self._send.send((task, job, settings))
+            if not self._receive.poll(limit):
+                self.kill()
+                return None
+            return self._receive.recv()
+        except (EOFError, OSError):
+            return self.process.wait()
+
+    def last_words(self) -> str:
+        """The last line the child wrote to stderr ("" when none)."""
+        try:
+            size = self._stderr.seek(0, os.SEEK_END)
+            self._stderr.seek(max(0, size - STDERR_TAIL_BYTES))
+            lines = [line for line in self._stderr.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        except OSError:
+            return ""
+        return lines[-1].strip() if lines else ""
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self.close()
+
+    def close(self) -> None:
+        for end in (self._send, self._receive, self._stderr):
+            end.close()
+
+
+_idle: queue.SimpleQueue[_Child] = queue.SimpleQueue()
+"""Children waiting for their next job (a worker thread takes one, or starts one)."""
 
 
 def grade_in_child(job: Job, settings: Settings, *, task: Task = grade_one) -> Outcome:
-    """``task(job, settings)`` in a child process, within the time limit; never raises."""
+    """``task(job, settings)`` in a grading child, within the time limit; never raises."""
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="grader-isolated-") as private:
-        folder = Path(private)
-        (folder / _JOB).write_bytes(pickle.dumps((task, job, settings)))
-        limit = settings.timeout + KILL_GRACE_SECONDS if settings.timeout else None
-        try:
-            status = _run_child(folder, limit)
-        except OSError as error:
-            return failed(job, "grader_error", f"the grading process could not start ({error})", started)
-        if status is None:
-            return failed(job, "timeout", f"grading took longer than {settings.timeout:g} s; its process did not "
-                          "stop and was killed", started)
-        outcome = _read_outcome(folder / _OUTCOME)
-        if outcome is not None:
-            return outcome
-        return failed(job, "worker_crashed", f"the process grading this submission {exit_in_words(status)}"
-                      + _last_words(folder / _STDERR), started)
-
-
-def _run_child(folder: Path, limit: float | None) -> int | None:
-    """The child's exit status, or None when it outlived ``limit`` seconds and was killed."""
-    with open(folder / _STDERR, "wb") as stderr:
-        child = subprocess.Popen([sys.executable, "-m", "grader.regrade.isolated", str(folder / _JOB),
-                                  str(folder / _OUTCOME)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                 stderr=stderr, start_new_session=True)
-        try:
-            return child.wait(limit)
-        except subprocess.TimeoutExpired:
-            _kill_group(child.pid)
-            child.wait()
-            return None
-        except BaseException:  # the Dask task cancelled, Ctrl-C: never leave the child behind
-            _kill_group(child.pid)
-            child.wait()
-            raise
-
-
-def _kill_group(pid: int) -> None:
     try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _read_outcome(path: Path) -> Outcome | None:
+        child = _take_child()
+    except OSError as error:
+        return failed(job, "grader_error", f"the grading process could not start ({error})", started)
+    limit = settings.timeout + KILL_GRACE_SECONDS if settings.timeout else None
     try:
-        outcome = pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
-    return outcome if isinstance(outcome, Outcome) else None
+        result = child.grade(task, job, settings, limit)
+    except BaseException:  # the Dask task cancelled, Ctrl-C: never leave a child half-way through a job
+        child.kill()
+        raise
+    if isinstance(result, Outcome):
+        _idle.put(child)
+        return result
+    if result is None:
+        return failed(job, "timeout", f"grading took longer than {settings.timeout:g} s; its process did not "
+                      "stop and was killed", started)
+    words = child.last_words()
+    child.close()
+    return failed(job, "worker_crashed", f"the process grading this submission {exit_in_words(result)}"
+                  + (f": {words}" if words else ""), started)
+
+
+def _take_child() -> _Child:
+    while True:
+        try:
+            child = _idle.get_nowait()
+        except queue.Empty:
+            return _Child()
+        if child.process.poll() is None:
+            return child
+        child.close()
 
 
 def exit_in_words(status: int) -> str:
@@ -96,25 +136,16 @@ def exit_in_words(status: int) -> str:
     return f"died (killed by {name})"
 
 
-def _last_words(path: Path) -> str:
-    try:
-        with open(path, "rb") as stream:
-            stream.seek(max(0, path.stat().st_size - STDERR_TAIL_BYTES))
-            lines = [line for line in stream.read().decode("utf-8", "replace").splitlines() if line.strip()]
-    except OSError:
-        return ""
-    return f": {lines[-1].strip()}" if lines else ""
-
-
-def main(argv: list[str]) -> int:
-    job_path, outcome_path = Path(argv[0]), Path(argv[1])
-    task, job, settings = pickle.loads(job_path.read_bytes())
-    outcome = task(job, settings)
-    partial = outcome_path.with_suffix(".partial")
-    partial.write_bytes(pickle.dumps(outcome))
-    os.replace(partial, outcome_path)
-    return 0
+def serve(jobs: Connection, outcomes: Connection) -> None:
+    """The child: grade each job that arrives, in this main thread, until the parent closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    while True:
+        try:
+            task, job, settings = jobs.recv()
+        except EOFError:
+            return
+        outcomes.send(task(job, settings))
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))

@@ -12,7 +12,7 @@ import pytest
 from grader.regrade import isolated
 from grader.regrade.isolated import exit_in_words, grade_in_child
 from grader.regrade.work import Job, Settings, grade_one
-from tests.regrade.conftest import EXAMPLES, PS3, without_time
+from tests.regrade.conftest import EXAMPLES, PS3, expected_results, without_time
 from tests.regrade.crashing import grade_or_die
 
 
@@ -29,6 +29,18 @@ def test_the_child_grades_exactly_as_the_worker_itself(tmp_path):
         without_time(json.loads(Path(here.results).read_text()))
 
 
+def test_one_child_grades_job_after_job(tmp_path):
+    settings = Settings(problems=str(PS3))
+    first = grade_in_child(_job(tmp_path, "first"), settings)
+    reused = isolated._idle.get_nowait()
+    isolated._idle.put(reused)
+    second = grade_in_child(_job(tmp_path, "second", "full_marks"), settings)
+    assert isolated._idle.get_nowait() is reused and reused.process.poll() is None
+    assert (first.status, second.status) == ("graded", "graded")
+    assert (first.total, second.total) == (expected_results("typical_mistakes")["score"],
+                                           expected_results("full_marks")["score"])
+
+
 def test_the_time_limit_holds_when_the_task_runs_in_a_thread(tmp_path, monkeypatch):
     monkeypatch.setattr(isolated, "KILL_GRACE_SECONDS", 1.0)
     outcomes = []
@@ -39,12 +51,15 @@ def test_the_time_limit_holds_when_the_task_runs_in_a_thread(tmp_path, monkeypat
     assert not worker.is_alive()
     assert (outcomes[0].status, outcomes[0].message) == (
         "timeout", "grading took longer than 1 s; its process did not stop and was killed")
+    after = grade_in_child(_job(tmp_path, "after", "full_marks"), Settings(problems=str(PS3), timeout=1))
+    assert after.status == "graded"  # in a fresh child
 
 
 def test_a_child_that_dies_costs_its_submission_not_the_caller(tmp_path):
     outcome = grade_in_child(_job(tmp_path, "crash_me"), Settings(problems=str(PS3)), task=grade_or_die)
     assert (outcome.status, outcome.message) == (
         "worker_crashed", "the process grading this submission died (it exited with code 70)")
+    assert grade_in_child(_job(tmp_path, "after", "full_marks"), Settings(problems=str(PS3))).status == "graded"
 
 
 def test_a_grader_error_in_the_child_comes_back_as_its_outcome(tmp_path):
