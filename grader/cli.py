@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--check", action="store_true",
                        help="unpack the zip into a Gradescope-like layout and grade every example with it")
     build.add_argument("--examples", type=Path, default=Path("submissions_example"))
+    build.add_argument("--allow-dirty", action="store_true",
+                       help="package uncommitted changes and untracked files too (the zip then matches no commit)")
     build.set_defaults(handler=_build)
 
     check = commands.add_parser("check", help="pre-flight: examples score as stored, the reference gets full marks")
@@ -205,7 +207,7 @@ def _build(args: argparse.Namespace) -> int:
     from grader.build import BuildError, build_zip, check_zip
 
     try:
-        report = build_zip(args.file, args.out)
+        report = build_zip(args.file, args.out, allow_dirty=args.allow_dirty)
         print("\n".join(report.lines()))
         if not args.check:
             return EXIT_OK

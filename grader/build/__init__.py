@@ -5,6 +5,11 @@
 the files it names (its unittest files), at the same relative paths. ``run_autograder``'s ``PROBLEM_SET``
 line is set to the problem file. The zip is deterministic: sorted entries, fixed timestamps and modes.
 
+In a git work tree the package is the files git knows (tracked, or untracked and not ignored), and a file
+going into the zip that differs from HEAD refuses the build unless ``allow_dirty``; ``BUILD_INFO.json`` at
+the zip's root records the commit and whether the zip was dirty. Outside git the package folder is walked
+and the report says the files could not be checked.
+
 ``check_zip`` unpacks a zip into a temporary Gradescope layout (``<tmp>/autograder/source``, ``submission``,
 ``results``, ``submission_metadata.json``) and grades every example submission of the problem set with the
 unpacked ``run_autograder`` (its ``/autograder`` paths moved to the temporary root) and the unpacked

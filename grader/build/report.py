@@ -11,6 +11,9 @@ SCRIPTS = ("run_autograder", "setup.sh")
 ROOT_FILES = ("README.md", "pyproject.toml", "run_autograder", "setup.sh")
 PACKAGE = "grader"
 PROBLEMS = "problems"
+BUILD_INFO = "BUILD_INFO.json"
+"""At the zip root: the commit the zip was built from and whether it was dirty (informational: nothing reads
+it when grading)."""
 REQUIRED = (*ROOT_FILES, f"{PACKAGE}/__init__.py", f"{PACKAGE}/__main__.py", f"{PACKAGE}/cli.py")
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 """The checkout (or unpacked source) this package sits in: where the zip's files come from."""
@@ -73,6 +76,14 @@ class BuildReport:
     size: int
     sha256: str
     notes: tuple[str, ...] = ()
+    commit: str | None = None
+    """HEAD of the git work tree the files were checked against (None when they could not be)."""
+    dirty: bool | None = None
+    """Whether the zip holds uncommitted changes (built with allow_dirty); None when not checked."""
+
+    @property
+    def _state(self) -> str:
+        return "with uncommitted changes" if self.dirty else "clean"
 
     @property
     def ok(self) -> bool:
@@ -84,6 +95,7 @@ class BuildReport:
                 f"sha256 {self.sha256[:16]}",
                 f"  problem set {self.problem_set_id}: run_autograder grades {self.problem_path}",
                 f"  from {PROBLEMS}/: {', '.join(problems)}",
+                *([f"  built from commit {self.commit} ({self._state})"] if self.commit else []),
                 *(f"  note: {note}" for note in self.notes)]
 
 

@@ -10,16 +10,20 @@ import stat
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from grader.build.report import (BuildError, BuildReport, EXECUTABLE, FIXED_TIME, PACKAGE, PROBLEMS,
+from grader.build.report import (BUILD_INFO, BuildError, BuildReport, EXECUTABLE, FIXED_TIME, PACKAGE, PROBLEMS,
                                  PROBLEM_SET_LINE, REGULAR, ROOT_FILES, SAFE_PATH, SCRIPTS, SOURCE_ROOT, UNIX)
+from grader.build.source import (Change, Source, build_info, listing, open_source, outside, package_files,
+                                 refusal, uncommitted)
 from grader.problems.loader import load_problem_set, validate_file
 
 # --- build -----------------------------------------------------------------------------------------------
 
-def build_zip(problem_file: Path, out: Path, *, source_root: Path = SOURCE_ROOT) -> BuildReport:
-    """Write ``out`` (autograder.zip) for ``problem_file``; raises BuildError for an invalid problem file."""
+def build_zip(problem_file: Path, out: Path, *, source_root: Path = SOURCE_ROOT,
+              allow_dirty: bool = False) -> BuildReport:
+    """Write ``out`` (autograder.zip) for ``problem_file``. Raises BuildError for an invalid problem file, and
+    for files that git has not committed unless ``allow_dirty`` (then the working tree is packaged)."""
     problem_file, out = Path(problem_file), Path(out)
     errors = validate_file(problem_file)
     if errors:
@@ -27,9 +31,14 @@ def build_zip(problem_file: Path, out: Path, *, source_root: Path = SOURCE_ROOT)
     problem_set = load_problem_set(problem_file)
     problem_path = problem_location(problem_file, source_root)
     entries, notes = _root_entries(source_root, problem_path)
-    entries.update(_package_entries(source_root))
-    for name, path in _problem_entries(problem_set, problem_file, problem_path):
-        entries[name] = (path.read_bytes(), REGULAR)
+    source = open_source(source_root)
+    copied = _copied_files(source, problem_set, problem_file, problem_path)
+    changes = uncommitted(source, [source_root / name for name in ROOT_FILES] + list(copied.values()))
+    if changes and not allow_dirty:
+        raise refusal(source, changes)
+    entries.update((name, (path.read_bytes(), REGULAR)) for name, path in copied.items())
+    entries[BUILD_INFO] = (build_info(source, changes), REGULAR)
+    notes += _source_notes(source, changes, outside(source, copied.values()))
     data = zip_bytes(entries)
     try:
         _write_atomically(out, data)
@@ -37,7 +46,25 @@ def build_zip(problem_file: Path, out: Path, *, source_root: Path = SOURCE_ROOT)
         raise BuildError([f"{out}: cannot write the zip: {error}"]) from None
     return BuildReport(zip_path=out, problem_set_id=problem_set.id, problem_path=problem_path,
                        entries=tuple(sorted(entries)), size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                       notes=tuple(notes))
+                       notes=tuple(notes), commit=source.commit,
+                       dirty=bool(changes) if source.checked else None)
+
+
+def _copied_files(source: Source, problem_set: Any, problem_file: Path, problem_path: str) -> dict[str, Path]:
+    """The files zipped as they are, by zip name: the package's and the problem files."""
+    copied = {name: source.root / name for name in package_files(source)}
+    copied.update(_problem_entries(problem_set, problem_file, problem_path))
+    return copied
+
+
+def _source_notes(source: Source, changes: tuple[Change, ...], elsewhere: list[Path]) -> list[str]:
+    if not source.checked:
+        return [f"the files could not be checked against git: {source.unchecked}"]
+    notes = [f"{path}: outside the git work tree {source.top}, so no commit records it" for path in elsewhere]
+    if changes:
+        count = f"{len(changes)} uncommitted change{'s' if len(changes) != 1 else ''}"
+        notes.append(f"the zip contains {count} (--allow-dirty): " + "; ".join(listing(changes, limit=5)))
+    return notes
 
 
 def problem_location(problem_file: Path, source_root: Path = SOURCE_ROOT) -> str:
@@ -80,21 +107,6 @@ def set_problem_set(script: bytes, problem_path: str) -> bytes:
     if len(found) != 1:
         raise BuildError([f"run_autograder: expected one PROBLEM_SET=\"...\" line, found {len(found)}"])
     return PROBLEM_SET_LINE.sub(lambda _: f'PROBLEM_SET="{problem_path}"', text).encode("utf-8")
-
-
-def _package_entries(root: Path) -> Iterator[tuple[str, tuple[bytes, int]]]:
-    """The grader package's files: no caches, compiled files, hidden files or links."""
-    for folder, folders, files in os.walk(root / PACKAGE):
-        folders[:] = sorted(name for name in folders if not _skipped(name))
-        for name in sorted(files):
-            path = Path(folder) / name
-            if _skipped(name) or name.endswith((".pyc", ".pyo")) or path.is_symlink() or not path.is_file():
-                continue
-            yield path.relative_to(root).as_posix(), (path.read_bytes(), REGULAR)
-
-
-def _skipped(name: str) -> bool:
-    return name.startswith(".") or name == "__pycache__" or name.endswith(".egg-info")
 
 
 def _problem_entries(problem_set: Any, problem_file: Path, problem_path: str) -> list[tuple[str, Path]]:
