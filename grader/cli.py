@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     regrade.add_argument("--scheduler", default=None, help="a Dask scheduler address (tcp://host:port) to run on")
     regrade.add_argument("--timeout", type=float, default=600.0, help="seconds for one submission (default 600)")
     regrade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    regrade.add_argument("--due", default=None, metavar="WHEN",
+                         help="the due date for the late policy: ISO 8601 with a UTC offset, 2026-10-05T23:59:00-04:00")
+    regrade.add_argument("--late-due", default=None, metavar="WHEN",
+                         help="the late due date (needs --due)")
+    regrade.add_argument("--extensions", type=Path, default=None, metavar="FILE",
+                         help="a CSV of per-student due dates: email or sid, due_date, late_due_date (needs --due)")
     regrade.set_defaults(handler=_regrade)
 
     build = commands.add_parser("build", help="write autograder.zip for a problem set (--check: run it as Gradescope would)")
@@ -193,10 +199,19 @@ def _solvers(args: argparse.Namespace) -> int:
 def _regrade(args: argparse.Namespace) -> int:
     from grader.problems.loader import ProblemSetError
     from grader.regrade import RegradeError, regrade
+    from grader.regrade.due import parse_due
 
+    times = {}
+    for flag, text in (("--due", args.due), ("--late-due", args.late_due)):
+        try:
+            times[flag] = parse_due(text) if text is not None else None
+        except ValueError as error:
+            print(f"grader regrade: {flag} {error}", file=sys.stderr)
+            return EXIT_INVALID
     try:
         summary = regrade(args.path, args.problems, args.out, workers=args.workers, against=args.against,
-                          scheduler=args.scheduler, progress=not args.no_progress, timeout=args.timeout)
+                          scheduler=args.scheduler, progress=not args.no_progress, timeout=args.timeout,
+                          due=times["--due"], late_due=times["--late-due"], extensions=args.extensions)
     except (ProblemSetError, RegradeError) as error:
         print(f"grader regrade: {error}", file=sys.stderr)
         return EXIT_INVALID

@@ -124,3 +124,38 @@ def test_run_autograder_script_writes_a_fallback_even_without_python(tmp_path: P
     env = {**os.environ, "GRADER_VENV": str(tmp_path / "no-such-venv")}
     subprocess.run(["bash", str(runner)], env=env, capture_output=True, timeout=60)
     load_valid_results(tmp_path / "results" / "results.json")
+
+
+def test_regrade_applies_due_dates_and_extensions(tmp_path: Path) -> None:
+    from tests.regrade.conftest import write_timed_export
+
+    problems = tmp_path / "ps3_late.yaml"
+    problems.write_text(Path(PS3).read_text(encoding="utf-8") + "\nlate_policy: {penalty_per_day: 0.1}\n",
+                        encoding="utf-8")
+    late = "2026-10-11 12:00:00 -07:00"
+    archive = write_timed_export(tmp_path / "export.zip", {"s1": ([("A", "a@x.edu", "1")], late),
+                                                           "s2": ([("B", "b@x.edu", "2")], late)})
+    extensions = tmp_path / "extensions.csv"
+    extensions.write_text("sid,due_date\n2,2026-10-12T23:59:00-07:00\n9,2026-10-12T23:59:00-07:00\n")
+    out = tmp_path / "out"
+    due = ("--due", "2026-10-10T23:59:00-07:00")
+    run = grader("regrade", str(archive), "--problems", str(problems), "--out", str(out), "--no-progress",
+                 "--workers", "2", *due, "--extensions", str(extensions))
+    assert run.returncode == 0, run.stderr
+    lines = {line.split(",")[0]: line.split(",")[-4:-1] for line in (out / "scores.csv").read_text().splitlines()}
+    assert (lines["s1"], lines["s2"]) == (["-2.15", "19.35", "graded"], ["0", "21.5", "graded"])
+    assert "note: 1 extension row(s)" in run.stdout
+    assert "match no submitter in the batch (a typo?): line 3 (`SID 9`)" in (out / "summary.md").read_text()
+
+    for flags, error in (((*due, "--late-due", "2026-10-13T23:59"), "--late-due '2026-10-13T23:59' has no UTC offset"),
+                         (("--due", "friday"), "--due 'friday' is not an ISO 8601 time"),
+                         (("--extensions", str(extensions)), "--extensions needs --due")):
+        bad = grader("regrade", str(archive), "--problems", str(problems), "--out", str(tmp_path / "bad"), *flags)
+        assert (bad.returncode, bad.stdout) == (2, ""), bad.stderr
+        assert bad.stderr.startswith(f"grader regrade: {error}")
+    extensions.write_text("sid,due_date\n2,soon\n")
+    bad = grader("regrade", str(archive), "--problems", str(problems), "--out", str(tmp_path / "bad"), *due,
+                 "--extensions", str(extensions))
+    assert bad.returncode == 2
+    assert f"grader regrade: {extensions}:2: due_date 'soon' is not an ISO 8601 time" in bad.stderr
+    assert not (tmp_path / "bad").exists()

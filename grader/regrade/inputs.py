@@ -8,7 +8,8 @@ folder names as the names.
 
 A plain folder of folders has one submission per folder. A folder laid out as Gradescope's container
 (``<folder>/submission/`` with ``<folder>/submission_metadata.json`` beside it) is graded from
-``submission/`` and its metadata read (Gradescope's JSON, for names and the late policy's dates).
+``submission/`` and its metadata read (Gradescope's JSON, for names and the late policy's dates). An
+export has no due dates: grader/regrade/due.py adds them from ``--due`` and ``--extensions``.
 
 Metadata is only believed from outside the student's upload: a ``submission_metadata.json`` inside the
 graded folder (in an export, or beside a student's files) was uploaded by the student, who could forge a

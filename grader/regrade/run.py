@@ -10,11 +10,13 @@ import shutil
 import tempfile
 import time
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from grader.problems.loader import load_problem_set
 from grader.problems.model import ProblemSet
+from grader.regrade.due import DueDates, apply_due_dates, due_dates, unpenalized_note
 from grader.regrade.inputs import Batch, Submission, discover
 from grader.regrade.local import default_workers, run_local
 from grader.regrade.summary import RegradeSummary, histogram_png, markdown, print_summary, summarize
@@ -32,6 +34,7 @@ UNFINISHED = ("worker_crashed", "timeout", "refused")
 
 def regrade(path: Path, problems: Path, out: Path, *, workers: int | None = None, against: Path | None = None,
             scheduler: str | None = None, progress: bool = True, timeout: float | None = 600.0,
+            due: datetime | None = None, late_due: datetime | None = None, extensions: Path | None = None,
             console: Console | None = None) -> RegradeSummary:
     """Grade every submission under ``path`` against ``problems`` into ``out``, as ``grader regrade``.
 
@@ -39,9 +42,12 @@ def regrade(path: Path, problems: Path, out: Path, *, workers: int | None = None
     submission's results.json goes to ``out/<folder>/``; ``out`` also receives scores.csv, summary.md,
     histogram.png and, with ``against`` (a previous run's output folder), changes.csv. ``scheduler``
     (``tcp://host:port``) runs the batch on a Dask cluster instead of ``workers`` local processes.
+    ``due``, ``late_due`` (aware datetimes) and ``extensions`` (a CSV of per-student dates) give the
+    submissions their due dates for the late policy (grader/regrade/due.py).
 
     Raises ProblemSetError for an invalid problem set and RegradeError when the batch cannot start
-    (missing input, unusable archive, no submissions, unreadable previous scores, unreachable cluster);
+    (missing input, unusable archive, no submissions, unreadable previous scores, unusable due dates or
+    extensions, unreachable cluster);
     nothing a single submission does stops the batch. ``timeout`` bounds each submission's grading
     (seconds; None for no bound) and ``console`` is where the summary is printed (stdout by default)."""
     from rich.console import Console
@@ -49,12 +55,14 @@ def regrade(path: Path, problems: Path, out: Path, *, workers: int | None = None
     started = time.perf_counter()
     console = console or Console(highlight=False)
     problem_set = load_problem_set(problems)
+    dates = due_dates(due, late_due, Path(extensions) if extensions is not None else None,
+                      policy=problem_set.late_policy)
     out = Path(out).resolve()
     previous = read_scores(Path(against) / SCORES) if against is not None else None
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".unpacked-", dir=out))
     try:
-        batch = discover(Path(path).resolve(), scratch=scratch, skip=out)
+        batch = _dated(discover(Path(path).resolve(), scratch=scratch, skip=out), dates, problem_set)
         settings = Settings(problems=str(Path(problems).resolve()), timeout=timeout)
         rows = _grade(batch, settings, out, workers=workers, scheduler=scheduler, progress=progress)
     finally:
@@ -76,6 +84,11 @@ def regrade(path: Path, problems: Path, out: Path, *, workers: int | None = None
     write_text_atomic(out / SUMMARY, markdown(summary))
     print_summary(summary, console)
     return summary
+
+
+def _dated(batch: Batch, dates: DueDates | None, problem_set: ProblemSet) -> Batch:
+    submissions, notes = apply_due_dates(batch.submissions, dates)
+    return Batch(submissions, batch.notes + notes + unpenalized_note(submissions, problem_set.late_policy))
 
 
 def _grade(batch: Batch, settings: Settings, out: Path, *, workers: int | None, scheduler: str | None,

@@ -1,5 +1,6 @@
 """A small course for the regrade tests: the Problem Set 3 examples as a folder of submission folders, and
-the same as a Gradescope export zip with its submission_metadata.yml."""
+the same as a Gradescope export zip with its submission_metadata.yml; and an export of one example handed
+in by many students at given times, for the late policy."""
 
 from __future__ import annotations
 
@@ -63,6 +64,27 @@ def write_export(path: Path, course: Path, names: list[str] | None = None) -> Pa
                 if file.is_file():
                     relative = file.relative_to(course / name).as_posix()
                     add_file(bundle, f"{WRAPPER}/{export_id(index)}/{relative}", file.read_bytes())
+    return path
+
+
+def write_timed_export(path: Path, students: dict[str, tuple[list[tuple[str, str, str]], str]],
+                       example: str = "full_marks") -> Path:
+    """An export in which every submission is ``example``'s: folder → its submitters' (name, email, sid)
+    and when it was submitted (``2026-10-12 09:30:00 -07:00``)."""
+    source = EXAMPLES / example / "submission"
+    lines = []
+    for folder, (people, created) in students.items():
+        lines += [f"{folder}:", "  :submitters:"]
+        for name, email, sid in people:
+            lines += [f"  - :name: {name}", f"    :sid: '{sid}'", f"    :email: {email}"]
+        lines += [f"  :created_at: {created}", "  :score: !ruby/object:BigDecimal 18:0.1e2"]
+    with zipfile.ZipFile(path, "w") as bundle:
+        add_file(bundle, f"{WRAPPER}/submission_metadata.yml", "\n".join(lines) + "\n")
+        for folder in students:
+            add_file(bundle, f"{WRAPPER}/{folder}/", b"", stat.S_IFDIR | 0o755)
+            for file in sorted(source.rglob("*")):
+                if file.is_file():
+                    add_file(bundle, f"{WRAPPER}/{folder}/{file.relative_to(source).as_posix()}", file.read_bytes())
     return path
 
 
