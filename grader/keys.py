@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from fractions import Fraction
 from typing import Any
@@ -84,7 +85,8 @@ def _late(args: dict[str, Any]) -> bool:
 
 
 def plain(value: Any) -> Any:
-    """A canonical answer value as plain JSON: ints stay ints, shapes and matrices become lists."""
+    """A canonical answer value as plain JSON: ints stay ints, shapes and matrices become lists, a reference
+    made of named fields (a designed layer's situation) a mapping."""
     if isinstance(value, bool):
         return value
     if isinstance(value, Fraction):
@@ -96,6 +98,8 @@ def plain(value: Any) -> Any:
     text = getattr(value, "text", None)
     if isinstance(text, str):
         return text
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a property kind's reference
+        return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
     raise TypeError(f"no plain form for {type(value).__name__}")
 
 

@@ -90,7 +90,7 @@ def test_full_marks_earn_every_point_and_mistakes_hit_their_names(made: tuple[Pa
     problem_set = load_problem_set(root / "problems" / f"{NAME}.yaml")
     examples = root / "submissions_example" / NAME
     full = json.loads((examples / "full_marks" / "expected_results.json").read_text(encoding="utf-8"))
-    assert full["score"] == sum(part.points for _, part in problem_set.parts()) == 10
+    assert full["score"] == sum(part.points for _, part in problem_set.parts()) == 11
     assert all(test["score"] == test["max_score"] for test in full["tests"])
     mistakes = json.loads((examples / "typical_mistakes" / "expected_results.json").read_text(encoding="utf-8"))
     named = {f"{problem.id}.{part.id}": {mistake.name for mistake in part.mistakes}

@@ -10,9 +10,10 @@ from typing import Annotated, Mapping, Union
 
 from pydantic import Field
 
-from grader.answers import choice, designed_filter, formula, integer, matrix, real, shape
+from grader.answers import choice, conv_layer, designed_filter, formula, integer, matrix, real, shape
 from grader.answers.base import Kind
 from grader.answers.choice import ChoiceSpec
+from grader.answers.conv_layer import ConvLayerSpec
 from grader.answers.designed_filter import DesignedFilterSpec
 from grader.answers.formula import FormulaSpec
 from grader.answers.integer import IntegerSpec
@@ -28,12 +29,13 @@ KINDS: Mapping[str, Kind] = {
     "formula": formula.KIND,
     "choice": choice.KIND,
     "designed_filter": designed_filter.KIND,
+    "conv_layer": conv_layer.KIND,
 }
 
 AnswerSpec = Annotated[
-    Union[IntegerSpec, RealSpec, ShapeSpec, MatrixSpec, FormulaSpec, ChoiceSpec, DesignedFilterSpec],
+    Union[IntegerSpec, RealSpec, ShapeSpec, MatrixSpec, FormulaSpec, ChoiceSpec, DesignedFilterSpec, ConvLayerSpec],
     Field(discriminator="kind"),
 ]
 
 __all__ = ["KINDS", "AnswerSpec", "Kind", "IntegerSpec", "RealSpec", "ShapeSpec", "MatrixSpec", "FormulaSpec",
-           "ChoiceSpec", "DesignedFilterSpec"]
+           "ChoiceSpec", "DesignedFilterSpec", "ConvLayerSpec"]

@@ -12,6 +12,10 @@ A kind module exposes ``KIND = Kind(...)``:
   value; it may say "expected 2×2, got 2×3" for shapes.
 - ``show(value, spec) -> str``: a canonical text of a value (for keys, templates, and revealed answers).
 - ``describe(spec) -> str``: the accepted format in a sentence, with an example.
+- ``example(value, spec) -> value``: an answer that is right for a reference value, as ``parse`` would
+  return it. Where answers and references are the same kind of value (a number, a shape) it is the value
+  itself; a kind judged by properties (a designed filter or layer) builds one answer that has them. Used to
+  check that no named mistake is indistinguishable from the right answer.
 """
 
 from __future__ import annotations
@@ -70,3 +74,4 @@ class Kind:
     grade: Callable[[Any, Any, Any], Verdict]
     show: Callable[[Any, Any], str]
     describe: Callable[[Any], str]
+    example: Callable[[Any, Any], Any] = lambda value, spec: value

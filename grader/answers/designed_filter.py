@@ -150,5 +150,9 @@ def describe(spec: DesignedFilterSpec) -> str:
             " entries may be fractions such as 1/16.")
 
 
+def example(properties: tuple[str, ...], spec: DesignedFilterSpec) -> tuple[tuple[Fraction, ...], ...]:
+    return example_filter(properties, spec.size or (3, 3))
+
+
 KIND = Kind(name="designed_filter", spec_model=DesignedFilterSpec, parse=parse, expected=expected, grade=grade,
-            show=show, describe=describe)
+            show=show, describe=describe, example=example)

@@ -30,8 +30,8 @@ _PART = {
     "prompt": "The question as students see it.",
     "points": "Points for this part (more than 0).",
     "extra_credit": "Extra credit: reported with max_score 0, as Gradescope expects.",
-    "answer": ("How the answer is read and judged: `kind` is integer, real, shape, matrix, formula, choice "
-               "or designed_filter, with that kind's options."),
+    "answer": ("How the answer is read and judged: `kind` is integer, real, shape, matrix, formula, choice, "
+               "designed_filter or conv_layer, with that kind's options."),
     "expected": ("The reference: a solver (`grader solvers` lists them) and its arguments. The expected "
                  "answer is always computed, never typed in."),
     "visibility": "When students see this part's result: visible, hidden, after_due_date or after_published.",

@@ -41,7 +41,7 @@ def _verify_part(problem: Problem, part: Part | CodePart | NotebookPart, loc: tu
     except Exception as error:
         return [*issues, ((*loc, "mistakes"), f"a mistake's solver failed: {error}")]
     for index, (mistake, value) in enumerate(mistakes):
-        if kind.grade(value, expected, part.answer).correct:
+        if kind.grade(kind.example(value, part.answer), expected, part.answer).correct:
             issues.append(((*loc, "mistakes", index), f"mistake {mistake.name} gives the correct value "
                            f"{kind.show(expected, part.answer)}; it could never fire"))
     return issues

@@ -56,8 +56,9 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         # filter recovery from a signal and its 'valid' output
         recovery.recover_filter_1d,
         recovery.recover_filter_2d,
-        # what a designed filter must do (graded by the designed_filter answer kind)
+        # what a designed filter or layer must do (graded by the designed_filter and conv_layer answer kinds)
         filters.designed_filter_properties,
+        filters.fc_as_conv_layer,
         # shift invariance of circular-padding conv nets with global average pooling
         equivariance.gap_features_of_shifted_input,
         # pooling, gradients and one SGD step on small matrices

@@ -1,8 +1,11 @@
-"""What a designed filter must do, by purpose: the reference for the ``designed_filter`` answer kind."""
+"""What a design must do: a filter, by purpose (the reference for the ``designed_filter`` answer kind), and a
+convolutional layer that does a fully connected layer's job (for the ``conv_layer`` kind)."""
 
 from __future__ import annotations
 
 from typing import Literal
+
+from grader.solvers.argtypes import Positive
 
 PURPOSES: dict[str, list[str]] = {
     "blur": ["nonnegative", "sums_to_one", "spreads"],
@@ -19,3 +22,14 @@ def designed_filter_properties(purpose: Literal["blur", "vertical_edge", "horizo
     edge of the named orientation and a weak one (at most a quarter) to the other orientation.
     """
     return list(PURPOSES[purpose])
+
+
+def fc_as_conv_layer(height: Positive, width: Positive, in_channels: Positive, features: Positive,
+                     patch: Positive) -> dict[str, int]:
+    """An FC layer with ``features`` outputs applied to each non-overlapping ``patch`` × ``patch`` patch of an
+    ``in_channels`` × ``height`` × ``width`` image (the whole image when ``patch`` is its size): what a
+    convolutional layer designed to do its job must reproduce. One such layer has a ``patch``-sized kernel,
+    stride ``patch`` and no padding, with ``features`` output channels."""
+    if height % patch or width % patch:
+        raise ValueError(f"a {patch}×{patch} patch does not tile a {height}×{width} image")
+    return {"height": height, "width": width, "in_channels": in_channels, "features": features, "patch": patch}

@@ -64,3 +64,22 @@ def test_properties_agree_with_real_responses(rows: int, columns: int, data: st.
     detects = PROPERTIES["detects_vertical_edges"][1](grid) is None
     assert detects == (strong > 1e-6 and weak <= 0.25 * strong)
     assert (PROPERTIES["nonnegative"][1](grid) is None) == bool((weights >= 0).all())
+
+
+def test_validate_rejects_a_mistake_that_is_a_right_filter(tmp_path) -> None:
+    from pathlib import Path
+
+    from grader.problems.loader import validate_file
+
+    text = Path("problems/hw004.yaml").read_text(encoding="utf-8")
+    start = text.index("        answer: {kind: designed_filter, size: [3, 3]}\n        expected:\n"
+                       "          solver: designed_filter_properties\n          args: {purpose: vertical_edge}")
+    useless = text[:start] + text[start:].replace(
+        "        hint: Weigh the columns left of the centre against the columns right of it.\n",
+        "        hint: Weigh the columns left of the centre against the columns right of it.\n"
+        "        mistakes:\n          - name: SAME_PURPOSE\n            args: {purpose: vertical_edge}\n"
+        "            feedback: never\n", 1)
+    path = tmp_path / "hw004.yaml"
+    path.write_text(useless, encoding="utf-8")
+    errors = [str(error) for error in validate_file(path)]
+    assert len(errors) == 1 and "mistake SAME_PURPOSE gives the correct value" in errors[0], errors

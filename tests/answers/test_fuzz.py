@@ -22,6 +22,7 @@ SPECS = {
     "formula": KINDS["formula"].spec_model(kind="formula", variables=["H", "W", "x"]),
     "choice": KINDS["choice"].spec_model(kind="choice", options=["CHW", "HWC"]),
     "designed_filter": KINDS["designed_filter"].spec_model(kind="designed_filter", size=(3, 3)),
+    "conv_layer": KINDS["conv_layer"].spec_model(kind="conv_layer"),
 }
 LIMIT_S = 0.25  # far above the usual microseconds; catches anything that grows with the input
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -32,6 +33,10 @@ ARITHMETIC_ALPHABET = (
 )
 arithmetic_text = st.text(alphabet=ARITHMETIC_ALPHABET, max_size=120)
 any_text = st.text(max_size=300)
+layer_text = st.lists(st.sampled_from(["kernel", "kernel size", "stride", "padding", "no padding", "filters",
+                                       "output channels", "k", "s", "p", "=", ":", ",", ";", "and", "of", "x",
+                                       "×", "(", ")", ".", "'s", "_", " ", "\n", "0", "1", "10", "1,000",
+                                       "99999999", "3.5", "valid"]), max_size=40).map("".join)
 json_like = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30) | arithmetic_text,
     lambda children: st.lists(children, max_size=8) | st.dictionaries(st.text(max_size=5), children, max_size=4),
@@ -65,6 +70,12 @@ def test_any_text_is_read_or_refused(raw: str) -> None:
 @FUZZ
 @given(arithmetic_text)
 def test_arithmetic_looking_text_is_read_or_refused(raw: str) -> None:
+    check_parse(raw)
+
+
+@FUZZ
+@given(layer_text)
+def test_layer_settings_looking_text_is_read_or_refused(raw: str) -> None:
     check_parse(raw)
 
 

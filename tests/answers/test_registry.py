@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from grader.answers import (KINDS, AnswerSpec, ChoiceSpec, DesignedFilterSpec, FormulaSpec, IntegerSpec, MatrixSpec,
+from grader.answers import (KINDS, AnswerSpec, ChoiceSpec, ConvLayerSpec, DesignedFilterSpec, FormulaSpec, IntegerSpec, MatrixSpec,
                             RealSpec, ShapeSpec)
 from grader.answers.base import FormatError, Kind, Reading, SpecModel
 
@@ -23,11 +23,15 @@ EXAMPLES: dict[str, tuple[dict[str, Any], Any, Any, Any, Any]] = {
     "choice": ({"kind": "choice", "options": ["CHW", "HWC"]}, "CHW", "chw", "HWC", "NCHW"),
     "designed_filter": ({"kind": "designed_filter", "size": [3, 3]}, ["sums_to_zero", "detects_vertical_edges"],
                         "[-1 0 1; -2 0 2; -1 0 1]", "[1 1 1; 1 1 1; 1 1 1]", "[1 0 1]"),
+    "conv_layer": ({"kind": "conv_layer"}, {"height": 100, "width": 100, "in_channels": 1, "features": 1000,
+                                            "patch": 10},
+                   "kernel 10x10, stride 10, padding 0, 1000 filters", "kernel 3, stride 1, padding 1, 7 filters",
+                   "kernel 3, stride 1"),
 }
 
 
-def test_registry_holds_the_seven_kinds_by_name() -> None:
-    assert list(KINDS) == ["integer", "real", "shape", "matrix", "formula", "choice", "designed_filter"]
+def test_registry_holds_the_eight_kinds_by_name() -> None:
+    assert list(KINDS) == ["integer", "real", "shape", "matrix", "formula", "choice", "designed_filter", "conv_layer"]
     for name, kind in KINDS.items():
         assert isinstance(kind, Kind) and kind.name == name
         assert issubclass(kind.spec_model, SpecModel)
@@ -52,12 +56,14 @@ def test_every_kind_reads_grades_and_refuses(name: str) -> None:
     assert isinstance(kind.parse(invalid, spec), FormatError)
     shown = kind.parse(kind.show(reference, spec), spec)
     assert kind.grade(shown.value, reference, spec).correct
+    assert kind.grade(kind.example(reference, spec), reference, spec).correct
     assert kind.describe(spec).endswith(".")
 
 
 def test_union_dispatches_on_kind() -> None:
     expected = {"integer": IntegerSpec, "real": RealSpec, "shape": ShapeSpec, "matrix": MatrixSpec,
-                "formula": FormulaSpec, "choice": ChoiceSpec, "designed_filter": DesignedFilterSpec}
+                "formula": FormulaSpec, "choice": ChoiceSpec, "designed_filter": DesignedFilterSpec,
+                "conv_layer": ConvLayerSpec}
     for name, (data, *_rest) in EXAMPLES.items():
         assert type(SPECS.validate_python(data)) is expected[name]
 

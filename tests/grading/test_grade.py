@@ -34,11 +34,15 @@ def test_the_reference_shown_to_a_student_reads_back_as_correct(path: Path, prob
 def test_each_mistake_fires_with_its_feedback_and_credit(path: Path, problem_id: str, part_id: str) -> None:
     problem_set, problem, part = _find(path, problem_id, part_id)
     kind = KINDS[part.answer.kind]
+    reference = reference_value(problem, part)
     for mistake, value in mistake_values(problem, part):
-        result = grade_part(problem_set, problem, part, kind.show(value, part.answer))
+        answer = kind.show(value, part.answer)
+        result = grade_part(problem_set, problem, part, answer)
         assert result.note == mistake.name and result.feedback == mistake.feedback
-        assert result.earned == round(part.points * mistake.credit, 2)
-        assert result.status == ("partial" if mistake.credit else "wrong")
+        # a kind judged by properties keeps the share of them the answer has when that is more than the credit
+        generic = kind.grade(kind.parse(answer, part.answer).value, reference, part.answer).score
+        assert result.earned == round(part.points * max(mistake.credit, generic), 2)
+        assert result.status == ("partial" if result.earned else "wrong")
 
 
 def test_expected_value_is_revealed_only_where_the_part_allows() -> None:

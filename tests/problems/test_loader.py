@@ -60,7 +60,7 @@ def test_all_errors_reported_at_once(tmp_path: Path) -> None:
         "set.yaml:10: problems[0].parts[0].points: Input should be greater than 0",
         "set.yaml:11: problems[0].parts[0].answer: unknown kind 'integr'; expected one of "
         "'integer', 'real', 'shape', 'matrix', 'formula', 'choice', "
-        "'designed_filter'",
+        "'designed_filter', 'conv_layer'",
     ]
 
 
