@@ -65,7 +65,9 @@ _SETTINGS = {
 _ALIASES = sorted(((alias, setting) for setting, aliases in _SETTINGS.items() for alias in aliases),
                   key=lambda pair: -len(pair[0]))
 _NAME_OF = dict(_ALIASES)
-_TOKEN = re.compile(r"(?P<nopad>\bno (?:zero )?padding\b|\b(?:zero )?padding\s*[:=]?\s*(?:none|valid)\b)"
+_TOKEN = re.compile(r"(?P<nopad>\bno (?:zero )?padding\b|\b(?:zero )?padding\s*(?:[:=]|of|is)?\s*(?:none|valid)\b"
+                    r"|\bzero padding\b(?!\s*(?:[:=]|of|is)?\s*\d))"
+                    r"|(?P<same>\bpadding\s*(?:[:=]|of|is)?\s*(?:same|full)\b|\b(?:same|full) padding\b)"
                     r"|(?<![a-z])(?P<name>" + "|".join(re.escape(alias) for alias, _ in _ALIASES) + r")(?![a-z])"
                     r"|(?P<value>\d+(?:x\d+){0,2})(?!\d|\.\d)"
                     r"|(?P<decimal>\d*\.\d+)")
@@ -90,15 +92,20 @@ def parse(raw: Any, spec: ConvLayerSpec) -> Reading | FormatError:
     return layer if isinstance(layer, FormatError) else Reading(layer, show_layer(layer))
 
 
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
 def _normalised(raw: str) -> str:
-    """Lower case, one spelling of sizes (``10x10``, from ``10 × 10``, ``(10, 10)``, ``10*10``), no
-    thousands separators, ``_`` as a space (``kernel_size``)."""
+    """Lower case, one spelling of sizes (``10x10``, from ``10 × 10``, ``10 by 10``, ``(10, 10)``, ``10*10``), digits for
+    the small number words ("stride one"), no thousands separators, ``_`` as a space (``kernel_size``)."""
     text = raw.lower().replace("×", "x").replace("*", "x").replace("_", " ").replace("’", "'")
     text = re.sub(r"'s\b", "", text)
+    text = re.sub(r"(?<!-)\b(" + "|".join(_WORDS) + r")\b(?!\s*(?:hundred|thousand|million|-|padding))",
+                  lambda match: str(_WORDS.index(match.group(1))), text)
     text = re.sub(r"\(\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)",
                   lambda match: "x".join(group for group in match.groups() if group), text)
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
-    return re.sub(r"(\d)\s*x\s*(?=\d)", r"\1x", text)
+    return re.sub(r"(\d)\s*(?:x|by)\s*(?=\d)", r"\1x", text)
 
 
 def _settings(text: str) -> dict[str, tuple[int, ...]] | FormatError:
@@ -122,6 +129,9 @@ def _settings(text: str) -> dict[str, tuple[int, ...]] | FormatError:
         error = None
         if kind == "decimal":
             return FormatError(f"Layer settings are whole numbers, not {code(token)}.")
+        if kind == "same":
+            return FormatError("Give the padding as a number of pixels: how much `same` padding is depends on the "
+                               "kernel and the stride.")
         if kind == "nopad":
             error = assign("padding", "0")
         elif kind == "name":
@@ -267,7 +277,9 @@ def show(fc: FullyConnected, spec: ConvLayerSpec) -> str:
 def show_layer(layer: Layer) -> str:
     kernel = _size(layer.kernel) + (f"×{layer.depth}" if layer.depth is not None else "")
     text = f"kernel {kernel}, stride {_size(layer.stride, square=True)}, padding {_size(layer.padding, square=True)}"
-    return text + (f", {layer.out_channels} output channels" if layer.out_channels is not None else "")
+    if layer.out_channels is None:
+        return text
+    return text + f", {layer.out_channels} output channel{'s' if layer.out_channels != 1 else ''}"
 
 
 def _size(pair: tuple[int, int], *, square: bool = False) -> str:

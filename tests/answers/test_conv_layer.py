@@ -36,6 +36,9 @@ PATCHES, WHOLE = _fc(), _fc(patch=100)
     ("the kernel's size is 10x10, stride 10 and padding 0", Layer((10, 10), (10, 10), (0, 0))),
     ("kernel 100 x 100 x 1, stride 1, padding: valid", Layer((100, 100), (1, 1), (0, 0), 1)),
     ("k=3, s=2, p=1", Layer((3, 3), (2, 2), (1, 1))),
+    ("a 100x100 kernel covering the whole image, stride 1 and zero padding", Layer((100, 100), (1, 1), (0, 0))),
+    ("kernel ten by ten, stride ten, padding zero", Layer((10, 10), (10, 10), (0, 0))),
+    ("kernel 3, stride 1, zero padding of 1", Layer((3, 3), (1, 1), (1, 1))),
     ("kernel 3x5, stride (1, 2), padding 0x1", Layer((3, 5), (1, 2), (0, 1))),
 ])
 def test_settings_are_read_in_the_ways_students_write_them(text, layer):
@@ -57,6 +60,10 @@ def test_settings_are_read_in_the_ways_students_write_them(text, layer):
     ("kernel 0, stride 1, padding 0", "The kernel size and the stride must be at least 1."),
     ("kernel 3, stride 1x2x3, padding 0", "The stride is one number (or two)."),
     ("kernel 3, stride 1, padding 0, 4x4 filters", "The number of output channels is one number."),
+    ("kernel 3, stride 1, padding same", "Give the padding as a number of pixels: how much `same` padding is "
+                                         "depends on the kernel and the stride."),
+    ("kernel 10, stride 10, no padding, one thousand filters", "No number is given for the number of output channels."),
+    ("kernel 10, stride 10, no padding, twenty-one filters", "No number is given for the number of output channels."),
     (7, "Expected the layer's settings as text, such as `kernel 3x3, stride 1, padding 0, 16 output channels`."),
     ("kernel 3, " * 40, "The answer is longer than 300 characters; give just the settings, such as "
                         "`kernel 3x3, stride 1, padding 0, 16 output channels`."),
