@@ -1,6 +1,6 @@
 """Throughput and peak memory (the whole process tree) of `grader regrade` on N answers-file submissions.
 
-    python benchmarks/regrade.py [--sizes 250 1000 4000] [--runs 3] [--workers N]
+    python benchmarks/regrade.py [--sizes 250 1000 4000] [--runs 3] [--workers N] [--dask]
 
 The batch is N copies of the Problem Set 3 examples (submissions_example/ps3/*/submission: full marks,
 typical mistakes, format errors, an alias bomb, nested JSON, ...), varied: every copy's answers file gets
@@ -9,7 +9,8 @@ grader.regrade.regrade on the batch with the default local workers (interpreter 
 problem set, the worker pool, grading, every results.json, scores.csv, summary.md and the histogram).
 Memory is sampled every 20 ms as the sum of the resident sets of that process and all its descendants.
 Prints the median (min, max) of the submissions per second, end to end and inside regrade(), and the
-largest peak. Targets on 2 cores: >= 50 submissions/s, linear in N, peak memory flat in N.
+largest peak. Targets on 2 cores: >= 50 submissions/s, linear in N, peak memory flat in N. ``--dask`` runs
+the same batch on a Dask LocalCluster (each task hands its submission to a kept grading child process).
 """
 
 from __future__ import annotations
@@ -34,10 +35,23 @@ CHILD = """
 import json, sys, time
 from pathlib import Path
 from grader.regrade import regrade
-started = time.perf_counter()
-summary = regrade(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), workers={workers}, progress=False)
-print("RESULT " + json.dumps({{"seconds": time.perf_counter() - started, "count": summary.count,
-                              "statuses": summary.statuses, "mean": summary.mean}}))
+
+def grade(**options):
+    started = time.perf_counter()
+    summary = regrade(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), progress=False, **options)
+    print("RESULT " + json.dumps({{"seconds": time.perf_counter() - started, "count": summary.count,
+                                  "statuses": summary.statuses, "mean": summary.mean}}))
+
+if __name__ == "__main__":
+    if {dask}:
+        import logging, os
+        from distributed import LocalCluster
+        workers = {workers} or len(os.sched_getaffinity(0))
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                          silence_logs=logging.ERROR) as cluster:
+            grade(scheduler=cluster.scheduler_address)
+    else:
+        grade(workers={workers})
 """
 
 
@@ -54,10 +68,12 @@ def make_batch(folder: Path, count: int) -> None:
             answers.write_text(text + f"\n# copy {index}\n", encoding="utf-8")
 
 
-def one_run(batch: Path, out: Path, workers: int | None) -> tuple[float, float, float, dict]:
+def one_run(batch: Path, out: Path, workers: int | None, dask: bool) -> tuple[float, float, float, dict]:
     """(process seconds, regrade() seconds, peak RSS of the tree in MB, the child's figures)."""
     shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-c", CHILD.format(workers=workers), str(batch), str(PROBLEMS), str(out)]
+    script = out.parent / "child.py"  # a file, not -c: Dask's worker processes re-import the main module
+    script.write_text(CHILD.format(workers=workers, dask=dask), encoding="utf-8")
+    command = [sys.executable, str(script), str(batch), str(PROBLEMS), str(out)]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     peak = 0.0
@@ -77,16 +93,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[250, 1000, 4000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=None, help="local workers (default: one per core)")
+    parser.add_argument("--dask", action="store_true",
+                        help="grade on a Dask LocalCluster of that many single-threaded worker processes (started "
+                             "in each run, outside the regrade() figure)")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
+    where = "Dask workers on a LocalCluster" if args.dask else "workers"
     print(f"regrade N answers-file submissions (Problem Set 3 examples, varied; {args.runs} fresh processes each, "
-          f"{args.workers or cores} workers, {cores} cores, Python {sys.version.split()[0]})")
+          f"{args.workers or cores} {where}, {cores} cores, Python {sys.version.split()[0]})")
     with tempfile.TemporaryDirectory(prefix="bench-regrade-") as folder:
         for size in args.sizes:
             batch = Path(folder) / f"batch{size}"
             make_batch(batch, size)
-            one_run(batch, Path(folder) / "out", args.workers) if size == args.sizes[0] else None  # warm caches
-            runs = [one_run(batch, Path(folder) / "out", args.workers) for _ in range(args.runs)]
+            out = Path(folder) / "out"
+            one_run(batch, out, args.workers, args.dask) if size == args.sizes[0] else None  # warm caches
+            runs = [one_run(batch, out, args.workers, args.dask) for _ in range(args.runs)]
             ends = [size / seconds for seconds, _, _, _ in runs]
             inner = [size / seconds for _, seconds, _, _ in runs]
             peak = max(rss for _, _, rss, _ in runs)
