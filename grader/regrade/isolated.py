@@ -10,7 +10,10 @@ without taking the Dask worker, and the submissions it was running, with it. Eit
 starts a fresh child.
 
 Parent and child are both the grader: jobs and outcomes travel as pickles over a private pipe that the
-sandboxed student code never sees (the child's sandbox children are started with closed descriptors).
+sandboxed student code never sees. The child's sandbox children start with their descriptors closed and,
+when the grader is root, as another user, who cannot open the pipe through ``/proc`` either; the outcome
+itself holds only what the child's trusted parent side judged (THREATS.md: nothing a student process
+produced is unpickled).
 
     python -m grader.regrade.isolated READ_FD WRITE_FD
 """
