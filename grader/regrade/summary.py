@@ -64,6 +64,10 @@ class RegradeSummary:
     summary_md: Path = Path("summary.md")
     histogram: Path | None = None
     changes_csv: Path | None = None
+    late: int = 0
+    """Scored submissions the late policy penalised."""
+    late_points: float = 0.0
+    """Points the late policy took away, over the whole batch."""
     totals: tuple[float, ...] = field(default=(), repr=False)
 
     @property
@@ -103,12 +107,19 @@ def summarize(title: str, rows: Sequence[Row], cols: Sequence[Column], notes: Se
         parts=tuple(rates),
         attention=attention,
         notes=tuple(notes),
+        late=sum(1 for outcome in scored if outcome.late > 0),
+        late_points=round(sum(outcome.late for outcome in scored), 2),
         totals=totals,
     )
 
 
 def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
+
+
+def _late(summary: RegradeSummary) -> str:
+    return (f"{summary.late} submission{'s' if summary.late != 1 else ''} penalised, {summary.late_points:g} "
+            "points deducted in all (scores.csv's `late penalty` column)")
 
 
 def _cell(text: str) -> str:
@@ -122,6 +133,7 @@ def markdown(summary: RegradeSummary) -> str:
              f"- submissions: {summary.count} ({statuses})",
              f"- scored: {summary.scored}; total out of {summary.possible:g}: mean {_number(summary.mean)}, "
              f"median {_number(summary.median)}, min {_number(summary.minimum)}, max {_number(summary.maximum)}",
+             *([f"- late: {_late(summary)}"] if summary.late else []),
              f"- time: {summary.seconds:.1f} s ({summary.rate:.1f} submissions/s)", "",
              "## Parts", "", "| part | points | full marks | mean |", "|---|---:|---:|---:|"]
     lines += [f"| {_cell(part.name)} | {part.points:g}{' EC' if part.extra_credit else ''} | "
@@ -156,6 +168,8 @@ def print_summary(summary: RegradeSummary, console) -> None:
     console.print(f"total out of {summary.possible:g}: mean {_number(summary.mean)}, median "
                   f"{_number(summary.median)}, min {_number(summary.minimum)}, max {_number(summary.maximum)} "
                   f"({summary.scored} scored)")
+    if summary.late:
+        console.print(f"late: {_late(summary)}")
     parts = Table(title="Parts", title_justify="left")
     for name, justify in (("part", "left"), ("points", "right"), ("full marks", "right"), ("mean", "right")):
         parts.add_column(name, justify=justify)

@@ -91,6 +91,10 @@ def test_an_export_with_due_dates_and_extensions_gets_gradescopes_late_penalties
                              "line 4 (`nobody@example.edu`)",)
     assert "match no submitter in the batch" in (out / "summary.md").read_text(encoding="utf-8")
     assert "note: 1 extension row(s)" in console.file.getvalue()
+    assert (summary.late, summary.late_points) == (3, 25.8)
+    penalised = "late: 3 submissions penalised, 25.8 points deducted in all (scores.csv's `late penalty` column)"
+    assert f"- {penalised}" in (out / "summary.md").read_text(encoding="utf-8")
+    assert penalised in console.file.getvalue()
 
 
 def test_an_export_without_due_dates_says_the_late_policy_was_not_applied(course, tmp_path):
@@ -102,6 +106,7 @@ def test_an_export_without_due_dates_says_the_late_policy_was_not_applied(course
         "submission_1, submission_2, submission_3, submission_4, submission_5; pass --due (and --late-due, "
         "--extensions) to apply the late policy (10% per started day late, 0 after the late due date)",)
     assert "no late penalty was applied" in (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert summary.late == 0 and "- late:" not in (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
 
 
 def test_due_replaces_a_containers_assignment_date_but_keeps_its_extensions(tmp_path):
