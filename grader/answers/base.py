@@ -65,6 +65,11 @@ WRONG = "WRONG"
 PARTIAL = "PARTIAL"
 
 
+def same_value(value: Any, spec: Any) -> Any:
+    """The right answer to a reference, for kinds whose answers are values of the reference's kind."""
+    return value
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -74,4 +79,4 @@ class Kind:
     grade: Callable[[Any, Any, Any], Verdict]
     show: Callable[[Any, Any], str]
     describe: Callable[[Any], str]
-    example: Callable[[Any, Any], Any] = lambda value, spec: value
+    example: Callable[[Any, Any], Any] = same_value
