@@ -1,7 +1,7 @@
 """``grader regrade``: grade a whole batch, write every results.json and the batch's tables and summary.
 
     input (folder | export zip | unpacked export) → jobs → workers (local pool or Dask) → outcomes
-        → scores.csv, summary.md, histogram.png, changes.csv → the summary on the terminal
+        → scores.csv, summary.md, histogram.png, parts.png, changes.csv → the summary on the terminal
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from grader.problems.model import ProblemSet
 from grader.regrade.due import DueDates, apply_due_dates, due_dates, unpenalized_note
 from grader.regrade.inputs import Batch, Submission, discover
 from grader.regrade.local import default_workers, run_local
-from grader.regrade.summary import RegradeSummary, histogram_png, markdown, print_summary, summarize
+from grader.regrade.plots import histogram_png, parts_png
+from grader.regrade.summary import RegradeSummary, markdown, print_summary, summarize
 from grader.regrade.tables import Row, changes_csv, columns, compare, read_scores, scores_csv
 from grader.regrade.work import Job, Outcome, PartScore, Settings, failed, write_crash
 from grader.results.write import write_text_atomic
@@ -27,8 +28,8 @@ from grader.results.write import write_text_atomic
 if TYPE_CHECKING:
     from rich.console import Console
 
-SCORES, SUMMARY, HISTOGRAM, CHANGES = "scores.csv", "summary.md", "histogram.png", "changes.csv"
-RESERVED = {SCORES, SUMMARY, HISTOGRAM, CHANGES}
+SCORES, SUMMARY, HISTOGRAM, PARTS, CHANGES = "scores.csv", "summary.md", "histogram.png", "parts.png", "changes.csv"
+RESERVED = {SCORES, SUMMARY, HISTOGRAM, PARTS, CHANGES}
 UNFINISHED = ("worker_crashed", "timeout", "refused")
 
 
@@ -40,7 +41,7 @@ def regrade(path: Path, problems: Path, out: Path, *, workers: int | None = None
 
     ``path`` is a folder of submission folders, a Gradescope export zip, or its unpacked folder. Each
     submission's results.json goes to ``out/<folder>/``; ``out`` also receives scores.csv, summary.md,
-    histogram.png and, with ``against`` (a previous run's output folder), changes.csv. ``scheduler``
+    histogram.png, parts.png and, with ``against`` (a previous run's output folder), changes.csv. ``scheduler``
     (``tcp://host:port``) runs the batch on a Dask cluster instead of ``workers`` local processes.
     ``due``, ``late_due`` (aware datetimes) and ``extensions`` (a CSV of per-student dates) give the
     submissions their due dates for the late policy (grader/regrade/due.py).
@@ -75,11 +76,12 @@ def regrade(path: Path, problems: Path, out: Path, *, workers: int | None = None
     changes = compare(previous, table) if previous is not None else None
     if changes is not None:
         write_text_atomic(out / CHANGES, changes_csv(changes))
-    drawn = histogram_png(summary, out / HISTOGRAM)
-    notes = summary.notes + (() if drawn else ("histogram.png was not drawn: matplotlib is not installed "
+    drawn = histogram_png(summary, out / HISTOGRAM) and parts_png(summary, out / PARTS)
+    notes = summary.notes + (() if drawn else ("histogram.png and parts.png were not drawn: matplotlib is not installed "
                                               "(pip install 'cnn-autograder[regrade]')",))
     summary = replace(summary, notes=notes, changes=changes, seconds=time.perf_counter() - started, out=out,
                       scores_csv=out / SCORES, summary_md=out / SUMMARY, histogram=out / HISTOGRAM if drawn else None,
+                      parts_png=out / PARTS if drawn else None,
                       changes_csv=out / CHANGES if changes is not None else None)
     write_text_atomic(out / SUMMARY, markdown(summary))
     print_summary(summary, console)

@@ -1,5 +1,5 @@
-"""The batch's summary: numbers (a frozen RegradeSummary), its Markdown (``summary.md``), its terminal
-rendering (rich), and the histogram of totals (``histogram.png``, matplotlib's Agg canvas).
+"""The batch's summary: numbers (a frozen RegradeSummary), its Markdown (``summary.md``) and its terminal
+rendering (rich); grader/regrade/plots.py draws it.
 
 Statistics cover the submissions with a valid score (``graded`` and ``answers_unread``); the others (grader
 errors, timeouts, crashed workers, refused folders) are counted and listed, since staff must look at them.
@@ -8,7 +8,6 @@ A part's success rate is the fraction of those submissions with full marks on it
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from grader.regrade.tables import Change, Column, Row
-from grader.regrade.work import SCORED
+from grader.regrade.work import SCORED, Outcome
 
 MAX_LISTED = 50
 _FULL = 1e-9
@@ -30,6 +29,46 @@ class PartRate:
     full_marks: float
     """Fraction of the scored submissions with full marks on the part (0 when none was scored)."""
     mean: float
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """How one part went, as shares of the submissions whose answers were read: full marks, a named mistake
+    (or a kind's own diagnosis, such as TRANSPOSED), otherwise wrong or partly right, and not answered
+    (blank, unreadable, answered twice)."""
+
+    part: str
+    full: float
+    named: float
+    other: float
+    unanswered: float
+
+
+UNANSWERED = {"MISSING", "FORMAT", "DUPLICATE"}
+UNNAMED = {"WRONG", "PARTIAL", "INTERNAL_ERROR", ""}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """How often one part was judged one way other than correct (a named mistake, blank, unreadable)."""
+
+    part: str
+    note: str
+    count: int
+    share: float
+    """Of the submissions whose answers were read (status ``graded``)."""
+
+    @property
+    def what(self) -> str:
+        return NOTE_WORDS.get(self.note, f"`{self.note}`")
+
+
+NOTE_WORDS = {"WRONG": "wrong (no named mistake)", "PARTIAL": "partly right (no named mistake)",
+              "MISSING": "left blank", "FORMAT": "could not be read", "DUPLICATE": "answered twice"}
+NOT_MISTAKES = {"CORRECT", "INTERNAL_ERROR", ""}
+MISTAKES_PER_PART = 3
+MISTAKES_SHOWN = 10
+"""The most frequent mistakes of the whole batch printed on the terminal; summary.md has every part's."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +94,10 @@ class RegradeSummary:
     parts: tuple[PartRate, ...]
     attention: tuple[Attention, ...]
     """Every submission without a plain ``graded`` status, with the reason."""
+    mistakes: tuple[Mistake, ...] = ()
+    """Per part (in part order), its most frequent ways of being wrong."""
+    breakdown: tuple[Breakdown, ...] = ()
+    """Per part (in part order), how it went (parts.png draws it)."""
     notes: tuple[str, ...] = ()
     changes: tuple[Change, ...] | None = None
     """Differences from the ``against`` run (None when there was none to compare with)."""
@@ -63,6 +106,7 @@ class RegradeSummary:
     scores_csv: Path = Path("scores.csv")
     summary_md: Path = Path("summary.md")
     histogram: Path | None = None
+    parts_png: Path | None = None
     changes_csv: Path | None = None
     late: int = 0
     """Scored submissions the late policy penalised."""
@@ -83,6 +127,7 @@ class RegradeSummary:
 
 def summarize(title: str, rows: Sequence[Row], cols: Sequence[Column], notes: Sequence[str] = ()) -> RegradeSummary:
     scored = [row.outcome for row in rows if row.outcome.status in SCORED and row.outcome.total is not None]
+    read = [outcome for outcome in scored if outcome.status == "graded"]
     totals = tuple(outcome.total for outcome in scored if outcome.total is not None)
     rates = []
     for column in cols:
@@ -106,11 +151,36 @@ def summarize(title: str, rows: Sequence[Row], cols: Sequence[Column], notes: Se
         maximum=max(totals) if totals else None,
         parts=tuple(rates),
         attention=attention,
+        mistakes=_mistakes(read, cols),
+        breakdown=tuple(_breakdown(read, column) for column in cols) if read else (),
         notes=tuple(notes),
         late=sum(1 for outcome in scored if outcome.late > 0),
         late_points=round(sum(outcome.late for outcome in scored), 2),
         totals=totals,
     )
+
+
+def _mistakes(graded: Sequence[Outcome], cols: Sequence[Column]) -> tuple[Mistake, ...]:
+    """Counted over the submissions whose answers were read (an unreadable answers file says nothing about
+    any one part)."""
+    found = []
+    for column in cols:
+        notes = Counter(part.note for outcome in graded for part in outcome.parts
+                        if part.key == column.key and part.note not in NOT_MISTAKES)
+        found += [Mistake(column.name, note, count, count / len(graded))
+                  for note, count in sorted(notes.items(), key=lambda item: (-item[1], item[0]))[:MISTAKES_PER_PART]]
+    return tuple(found)
+
+
+def _breakdown(read: Sequence[Outcome], column: Column) -> Breakdown:
+    parts = [part for outcome in read for part in outcome.parts if part.key == column.key]
+    full = [part for part in parts if part.note == "CORRECT" or part.score >= column.points - _FULL]
+    rest = [part for part in parts if part not in full]
+    count = len(read)
+    return Breakdown(column.name, len(full) / count,
+                     sum(1 for part in rest if part.note not in UNANSWERED | UNNAMED) / count,
+                     sum(1 for part in rest if part.note in UNNAMED) / count,
+                     sum(1 for part in rest if part.note in UNANSWERED) / count)
 
 
 def _number(value: float | None) -> str:
@@ -138,6 +208,12 @@ def markdown(summary: RegradeSummary) -> str:
              "## Parts", "", "| part | points | full marks | mean |", "|---|---:|---:|---:|"]
     lines += [f"| {_cell(part.name)} | {part.points:g}{' EC' if part.extra_credit else ''} | "
               f"{part.full_marks:.0%} | {part.mean:.2f} |" for part in summary.parts]
+    if summary.mistakes:
+        lines += ["", "## Common mistakes", "", f"Per part, its {MISTAKES_PER_PART} most frequent ways of not "
+                  "getting full marks, among the submissions whose answers were read.", "",
+                  "| part | mistake | submissions | share |", "|---|---|---:|---:|"]
+        lines += [f"| {_cell(item.part)} | {_cell(item.what)} | {item.count} | {item.share:.0%} |"
+                  for item in summary.mistakes]
     if summary.attention:
         lines += ["", f"## Needing attention ({len(summary.attention)})", "",
                   "| submission | name | status | message |", "|---|---|---|---|"]
@@ -177,6 +253,8 @@ def print_summary(summary: RegradeSummary, console) -> None:
         parts.add_row(escape(part.name), f"{part.points:g}{' EC' if part.extra_credit else ''}",
                       f"{part.full_marks:.0%}", f"{part.mean:.2f}")
     console.print(parts)
+    if summary.mistakes:
+        _print_mistakes(summary, console)
     if summary.attention:
         table = Table(title=f"Needing attention ({len(summary.attention)})", title_justify="left")
         for name in ("submission", "name", "status", "message"):
@@ -190,8 +268,23 @@ def print_summary(summary: RegradeSummary, console) -> None:
         _print_changes(summary, console)
     for note in summary.notes:
         console.print(f"note: {escape(note)}")
-    written = [summary.scores_csv, summary.summary_md, summary.histogram, summary.changes_csv]
+    written = [summary.scores_csv, summary.summary_md, summary.histogram, summary.parts_png, summary.changes_csv]
     console.print("wrote " + ", ".join(escape(str(path)) for path in written if path is not None))
+
+
+def _print_mistakes(summary: RegradeSummary, console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Common mistakes", title_justify="left")
+    for name, justify in (("part", "left"), ("mistake", "left"), ("submissions", "right"), ("share", "right")):
+        table.add_column(name, justify=justify, overflow="fold")
+    ranked = sorted(summary.mistakes, key=lambda item: -item.count)
+    for item in ranked[:MISTAKES_SHOWN]:
+        table.add_row(escape(item.part), escape(item.what.replace("`", "")), str(item.count), f"{item.share:.0%}")
+    console.print(table)
+    if len(ranked) > MISTAKES_SHOWN:
+        console.print(f"... and {len(ranked) - MISTAKES_SHOWN} more in {summary.summary_md}")
 
 
 def _print_changes(summary: RegradeSummary, console) -> None:
@@ -212,34 +305,3 @@ def _print_changes(summary: RegradeSummary, console) -> None:
     console.print(table)
     if len(changes) > MAX_LISTED:
         console.print(f"... and {len(changes) - MAX_LISTED} more in {summary.changes_csv}")
-
-
-def histogram_png(summary: RegradeSummary, path: Path) -> bool:
-    """Draw the totals' histogram; False (nothing written) when matplotlib is not installed."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator
-    except ImportError:
-        return False
-    figure = Figure(figsize=(7, 4), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    totals = list(summary.totals)
-    low = math.floor(min([0.0, *totals]))
-    high = math.ceil(max([summary.possible, *totals, 1.0]))
-    width = 1.0 if high - low <= 40 else (high - low) / 40
-    edges = [low + width * step for step in range(int(math.ceil((high - low) / width)) + 2)]
-    if totals:
-        axes.hist(totals, bins=edges, color="#4C72B0", edgecolor="white")
-        axes.axvline(summary.mean, color="#C44E52", linestyle="--", linewidth=1, label=f"mean {summary.mean:g}")
-        axes.axvline(summary.median, color="#55A868", linestyle=":", linewidth=1.5, label=f"median {summary.median:g}")
-        axes.legend(loc="best", fontsize=9, frameon=False)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlim(low, edges[-1])
-    axes.set_xlabel(f"total score (full marks {summary.possible:g}; extra credit can add more)")
-    axes.set_ylabel("submissions")
-    axes.set_title(f"{summary.problem_set}\n{summary.scored} scored of {summary.count}", fontsize=10)
-    figure.tight_layout()
-    figure.savefig(path, format="png")
-    return True

@@ -64,6 +64,8 @@ class PartScore:
     points: float
     """What full marks are (for an extra-credit part: its most, although Gradescope's max_score is 0)."""
     extra_credit: bool = False
+    note: str = ""
+    """How the part was judged: a named mistake (``NO_BIAS``), ``CORRECT``, ``WRONG``, ``MISSING``, ..."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +159,7 @@ def _outcome(job: Job, report: Report, out: Path, started: float) -> Outcome:
     results = json.loads(out.read_text(encoding="utf-8"))
     names = {test.get("extra_data", {}).get("key"): test["name"] for test in results["tests"]}
     parts = tuple(PartScore(part.key, names.get(part.key) or f"{part.number} {part.title}", part.number,
-                            round(part.earned, 2), float(part.points), part.extra_credit)
+                            round(part.earned, 2), float(part.points), part.extra_credit, part.note)
                   for part in report.parts)
     status, message = _status(report)
     return Outcome(job.index, job.folder, status, message, parts, late=report.late_points,

@@ -9,6 +9,8 @@ import io
 import json
 import shutil
 import statistics
+import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,37 @@ def test_a_folder_of_folders(course, tmp_path):
     assert "submissions: 8 (answers_unread 2, graded 6)" in shown and f"mean {summary.mean:g}" in shown
     assert not (out / "changes.csv").exists() and summary.changes is None
     assert not [path for path in out.iterdir() if path.name.startswith(".")]  # no scratch folder left
+
+
+def test_the_summary_counts_each_parts_common_mistakes(course, tmp_path):
+    out = tmp_path / "out"
+    console = _quiet()
+    summary = regrade(course, PS3, out, workers=2, progress=False, console=console)
+
+    read = [name for name in NAMES if name not in ("empty", "hostile_alias_bomb")]  # answers_unread says nothing
+    expected = []
+    for test in expected_results("full_marks")["tests"]:
+        key = test["extra_data"]["key"]
+        notes = Counter(part["extra_data"]["note"] for name in read for part in expected_results(name)["tests"]
+                        if part["extra_data"]["key"] == key and part["extra_data"]["note"] != "CORRECT")
+        expected += [(test["name"], note, count) for note, count in
+                     sorted(notes.items(), key=lambda item: (-item[1], item[0]))[:3]]
+    assert [(item.part, item.note, item.count) for item in summary.mistakes] == expected
+    assert all(item.share == item.count / len(read) for item in summary.mistakes)
+    no_bias = next(item for item in summary.mistakes if item.note == "NO_BIAS")
+    markdown = (out / "summary.md").read_text(encoding="utf-8")
+    assert f"| {no_bias.part} | `NO_BIAS` | 1 | 17% |" in markdown
+    assert "| left blank |" in markdown and "| could not be read |" in markdown
+    assert "Common mistakes" in console.file.getvalue()
+
+    first = summary.breakdown[0]
+    notes = [part["extra_data"]["note"] for name in read for part in expected_results(name)["tests"][:1]]
+    assert first.part == expected_results("full_marks")["tests"][0]["name"]
+    assert (first.full, first.unanswered) == (notes.count("CORRECT") / len(read),
+                                              sum(notes.count(note) for note in ("MISSING", "FORMAT", "DUPLICATE"))
+                                              / len(read))
+    assert all(abs(item.full + item.named + item.other + item.unanswered - 1) < 1e-9 for item in summary.breakdown)
+    assert (out / "parts.png").read_bytes().startswith(PNG) and summary.parts_png == out / "parts.png"
 
 
 def test_a_gradescope_export_zip(course, tmp_path):
@@ -196,3 +229,14 @@ def test_the_progress_bar_shows_count_rate_and_eta_on_a_terminal(course, tmp_pat
     monkeypatch.delenv("TTY_COMPATIBLE")
     regrade(course, PS3, tmp_path / "out", progress=True, console=_quiet())
     assert capsys.readouterr().err == ""  # not a terminal: no bar
+
+
+def test_without_matplotlib_the_plots_are_left_out_and_the_summary_says_so(course, tmp_path, monkeypatch):
+    for name in [module for module in sys.modules if module.split(".")[0] == "matplotlib"] + ["matplotlib"]:
+        monkeypatch.setitem(sys.modules, name, None)  # import matplotlib... raises ImportError
+    out = tmp_path / "out"
+    summary = regrade(course, PS3, out, workers=2, progress=False, console=_quiet())
+    assert not (out / "histogram.png").exists() and not (out / "parts.png").exists()
+    assert (summary.histogram, summary.parts_png) == (None, None)
+    assert summary.notes[-1] == ("histogram.png and parts.png were not drawn: matplotlib is not installed "
+                                 "(pip install 'cnn-autograder[regrade]')")
