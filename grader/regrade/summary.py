@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from grader.regrade.tables import Change, Column, Row
-from grader.regrade.work import SCORED, Outcome
+from grader.regrade.work import SCORED, Outcome, PartScore
 
 MAX_LISTED = 50
 _FULL = 1e-9
@@ -130,8 +130,9 @@ def summarize(title: str, rows: Sequence[Row], cols: Sequence[Column], notes: Se
     read = [outcome for outcome in scored if outcome.status == "graded"]
     totals = tuple(outcome.total for outcome in scored if outcome.total is not None)
     rates = []
+    scored_parts = _by_key(scored)
     for column in cols:
-        scores = [part.score for outcome in scored for part in outcome.parts if part.key == column.key]
+        scores = [part.score for part in scored_parts.get(column.key, ())]
         full = sum(1 for score in scores if score >= column.points - _FULL)
         rates.append(PartRate(column.name, column.points, column.extra_credit,
                               full / len(scored) if scored else 0.0,
@@ -152,7 +153,7 @@ def summarize(title: str, rows: Sequence[Row], cols: Sequence[Column], notes: Se
         parts=tuple(rates),
         attention=attention,
         mistakes=_mistakes(read, cols),
-        breakdown=tuple(_breakdown(read, column) for column in cols) if read else (),
+        breakdown=_breakdown(read, cols),
         notes=tuple(notes),
         late=sum(1 for outcome in scored if outcome.late > 0),
         late_points=round(sum(outcome.late for outcome in scored), 2),
@@ -160,27 +161,41 @@ def summarize(title: str, rows: Sequence[Row], cols: Sequence[Column], notes: Se
     )
 
 
-def _mistakes(graded: Sequence[Outcome], cols: Sequence[Column]) -> tuple[Mistake, ...]:
+def _by_key(outcomes: Sequence[Outcome]) -> dict[str, list[PartScore]]:
+    """Every part score of ``outcomes``, by part key (one pass: batches have thousands of submissions)."""
+    parts: dict[str, list[PartScore]] = {}
+    for outcome in outcomes:
+        for part in outcome.parts:
+            parts.setdefault(part.key, []).append(part)
+    return parts
+
+
+def _mistakes(read: Sequence[Outcome], cols: Sequence[Column]) -> tuple[Mistake, ...]:
     """Counted over the submissions whose answers were read (an unreadable answers file says nothing about
     any one part)."""
-    found = []
+    by_key, found = _by_key(read), []
     for column in cols:
-        notes = Counter(part.note for outcome in graded for part in outcome.parts
-                        if part.key == column.key and part.note not in NOT_MISTAKES)
-        found += [Mistake(column.name, note, count, count / len(graded))
+        notes = Counter(part.note for part in by_key.get(column.key, ()) if part.note not in NOT_MISTAKES)
+        found += [Mistake(column.name, note, count, count / len(read))
                   for note, count in sorted(notes.items(), key=lambda item: (-item[1], item[0]))[:MISTAKES_PER_PART]]
     return tuple(found)
 
 
-def _breakdown(read: Sequence[Outcome], column: Column) -> Breakdown:
-    parts = [part for outcome in read for part in outcome.parts if part.key == column.key]
-    full = [part for part in parts if part.note == "CORRECT" or part.score >= column.points - _FULL]
-    rest = [part for part in parts if part not in full]
-    count = len(read)
-    return Breakdown(column.name, len(full) / count,
-                     sum(1 for part in rest if part.note not in UNANSWERED | UNNAMED) / count,
-                     sum(1 for part in rest if part.note in UNNAMED) / count,
-                     sum(1 for part in rest if part.note in UNANSWERED) / count)
+def _breakdown(read: Sequence[Outcome], cols: Sequence[Column]) -> tuple[Breakdown, ...]:
+    by_key, found = _by_key(read), []
+    for column in cols if read else ():
+        shares = Counter(_how(part, column) for part in by_key.get(column.key, ()))
+        found.append(Breakdown(column.name, *(shares[how] / len(read) for how in ("full", "named", "other",
+                                                                                    "unanswered"))))
+    return tuple(found)
+
+
+def _how(part: PartScore, column: Column) -> str:
+    if part.note == "CORRECT" or part.score >= column.points - _FULL:
+        return "full"
+    if part.note in UNANSWERED:
+        return "unanswered"
+    return "other" if part.note in UNNAMED else "named"
 
 
 def _number(value: float | None) -> str:
