@@ -96,8 +96,9 @@ _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
 
 
 def _normalised(raw: str) -> str:
-    """Lower case, one spelling of sizes (``10x10``, from ``10 × 10``, ``10 by 10``, ``(10, 10)``, ``10*10``), digits for
-    the small number words ("stride one"), no thousands separators, ``_`` as a space (``kernel_size``)."""
+    """Lower case, one spelling of sizes (``10x10``, from ``10 × 10``, ``10 by 10``, ``(10, 10)``, ``10*10``),
+    digits for the small number words ("stride one"), no thousands separators, ``_`` as a space
+    (``kernel_size``)."""
     text = raw.lower().replace("×", "x").replace("*", "x").replace("_", " ").replace("’", "'")
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"(?<!-)\b(" + "|".join(_WORDS) + r")\b(?!\s*(?:hundred|thousand|million|-|padding))",
@@ -222,7 +223,8 @@ def windows(size: int, kernel: int, stride: int, padding: int) -> list[tuple[int
 def _aligned(size: int, kernel: int, stride: int, padding: int, patch: int) -> bool:
     """Whether output position i sees exactly patch i, for every i (none beyond the last patch)."""
     seen = windows(size, kernel, stride, padding)
-    return bool(seen) and all(i * patch < size and window == (i * patch, (i + 1) * patch) for i, window in enumerate(seen))
+    return bool(seen) and all(i * patch < size and window == (i * patch, (i + 1) * patch)
+                              for i, window in enumerate(seen))
 
 
 def _check_patches(layer: Layer, fc: FullyConnected) -> str | None:
@@ -254,7 +256,8 @@ CHECKS = (("output", _check_output), ("patches", _check_patches), ("channels", _
 def grade(value: Layer, fc: FullyConnected, spec: ConvLayerSpec) -> Verdict:
     if output_size(value, fc.height, fc.width) is None:
         return Verdict(score=0.0, note=WRONG, feedback=f"This layer has no output: {_check_output(value, fc)}.")
-    judged = [(name, check(value, fc)) for name, check in CHECKS if name != "channels" or value.out_channels is not None]
+    judged = [(name, check(value, fc)) for name, check in CHECKS
+              if name != "channels" or value.out_channels is not None]
     problems = [message for _, message in judged if message is not None]
     if not problems:
         return Verdict(score=1.0, note=CORRECT,

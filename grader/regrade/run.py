@@ -77,8 +77,8 @@ def regrade(path: Path, problems: Path, out: Path, *, workers: int | None = None
     if changes is not None:
         write_text_atomic(out / CHANGES, changes_csv(changes))
     drawn = histogram_png(summary, out / HISTOGRAM) and parts_png(summary, out / PARTS)
-    notes = summary.notes + (() if drawn else ("histogram.png and parts.png were not drawn: matplotlib is not installed "
-                                              "(pip install 'cnn-autograder[regrade]')",))
+    notes = summary.notes + (() if drawn else ("histogram.png and parts.png were not drawn: matplotlib is not "
+                                              "installed (pip install 'cnn-autograder[regrade]')",))
     summary = replace(summary, notes=notes, changes=changes, seconds=time.perf_counter() - started, out=out,
                       scores_csv=out / SCORES, summary_md=out / SUMMARY, histogram=out / HISTOGRAM if drawn else None,
                       parts_png=out / PARTS if drawn else None,
