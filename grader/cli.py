@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     regrade = commands.add_parser("regrade", help="grade a folder of submissions or a Gradescope export, in parallel")
     regrade.add_argument("path", type=Path, help="a folder of submission folders, or a Gradescope export (zip or folder)")
     regrade.add_argument("--problems", type=Path, required=True, help="the problem-set YAML file")
-    regrade.add_argument("--out", type=Path, required=True, help="the folder for results, scores.csv, summary, histogram")
+    regrade.add_argument("--out", type=Path, required=True,
+                         help="the folder for results, scores.csv, summary.md and the plots")
     regrade.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
     regrade.add_argument("--against", type=Path, default=None, help="a previous --out folder: report changed scores")
     regrade.add_argument("--scheduler", default=None, help="a Dask scheduler address (tcp://host:port) to run on")
@@ -69,10 +70,11 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="write autograder.zip for a problem set (--check: run it as Gradescope would)")
     build.add_argument("file", type=Path)
-    build.add_argument("--out", type=Path, default=Path("autograder.zip"))
+    build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (autograder.zip)")
     build.add_argument("--check", action="store_true",
                        help="unpack the zip into a Gradescope-like layout and grade every example with it")
-    build.add_argument("--examples", type=Path, default=Path("submissions_example"))
+    build.add_argument("--examples", type=Path, default=Path("submissions_example"),
+                       help="the example submissions --check grades (submissions_example)")
     build.add_argument("--allow-dirty", action="store_true",
                        help="package uncommitted changes and untracked files too (the zip then matches no commit)")
     build.set_defaults(handler=_build)
