@@ -16,7 +16,6 @@ import asyncio
 import base64
 import math
 import os
-import signal
 import time
 import traceback
 import uuid
@@ -30,6 +29,7 @@ from nbclient.exceptions import DeadKernelError
 from grader.notebooks.kernel import kernel_manager, launch_options
 from grader.sandbox import wire
 from grader.sandbox.launch import CHILD_SOURCE
+from grader.sandbox.exits import exit_in_words
 from grader.sandbox.outcome import CaseOutcome, NotRun, Unreadable
 from grader.sandbox.replies import clean, outcome
 from grader.sandbox.session import SandboxSession
@@ -292,7 +292,7 @@ class _Runner:
                 if self.memory_stopped_in == number:
                     self._record(number, "died", self._memory_stopped())
                     continue
-                self.died_how = kernel_death(_exit_status(self.manager))
+                self.died_how = exit_in_words(_exit_status(self.manager))
                 how = f": it {self.died_how}" if self.died_how else ""
                 self._record(number, "died", f"the kernel died while this cell ran{how}")
                 continue
@@ -462,24 +462,6 @@ def _reap(pid: int | None) -> None:
         if done:
             return
         time.sleep(0.01)
-
-
-_DEATHS = {signal.SIGKILL: "was killed by the system, most likely for running out of memory",
-           signal.SIGSEGV: "crashed with a segmentation fault", signal.SIGBUS: "crashed with a bus error",
-           signal.SIGABRT: "aborted", signal.SIGXCPU: "ran out of CPU time"}
-
-
-def kernel_death(status: int | None) -> str:
-    """A dead kernel's exit status in words ("" when unknown); negative: the signal that killed it."""
-    if status is None:
-        return ""
-    if status >= 0:
-        return f"exited with code {status}"
-    try:
-        killer = signal.Signals(-status)
-    except ValueError:
-        return f"was killed by signal {-status}"
-    return _DEATHS.get(killer, f"was killed by {killer.name}")
 
 
 def _exit_status(manager: Any) -> int | None:

@@ -30,6 +30,7 @@ import time
 from multiprocessing.connection import Connection
 
 from grader.regrade.work import KILL_GRACE_SECONDS, Job, Outcome, Settings, Task, failed, grade_one
+from grader.sandbox.exits import exit_in_words
 
 STDERR_TAIL_BYTES = 2000
 
@@ -124,19 +125,6 @@ def _take_child() -> _Child:
         if child.process.poll() is None:
             return child
         child.close()
-
-
-def exit_in_words(status: int) -> str:
-    """A child's exit status as "died (...)": its exit code, or the signal that killed it."""
-    if status >= 0:
-        return f"died (it exited with code {status})"
-    try:
-        name = signal.Signals(-status).name
-    except ValueError:
-        name = f"signal {-status}"
-    if -status == signal.SIGKILL:
-        return f"died (killed by {name}, most likely for running out of memory)"
-    return f"died (killed by {name})"
 
 
 def serve(jobs: Connection, outcomes: Connection) -> None:

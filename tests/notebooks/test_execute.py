@@ -10,7 +10,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.notebooks.execute import FunctionCalls, Request, Settings, kernel_death, run_notebook, with_parameters
+from grader.notebooks.execute import FunctionCalls, Request, Settings, run_notebook, with_parameters
 from grader.sandbox import Limits, NotRun, Raised, Returned, SandboxSession
 from grader.sandbox.identity import current_identity
 from grader.sandbox.limits import MIB
@@ -131,11 +131,6 @@ def test_a_cell_ignoring_the_interrupt_gets_the_kernel_killed(tmp_path):
     assert result.values["x"][0] == Returned(1) and "y" not in result.values
     assert time.perf_counter() - started < 20
     assert sandbox_processes() == []
-
-
-def test_kernel_deaths_in_words():
-    assert [kernel_death(status) for status in (None, 0, -15, -200)] == [
-        "", "exited with code 0", "was killed by SIGTERM", "was killed by signal 200"]
 
 
 @pytest.mark.parametrize("killer, how", [
