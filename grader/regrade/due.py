@@ -28,7 +28,7 @@ from typing import Iterable, Sequence
 
 from grader.problems.model import LatePolicy
 from grader.regrade.inputs import RegradeError, Submission
-from grader.submission.metadata import Submitter, parse_time
+from grader.submission.metadata import Submitter, latest, parse_time
 from grader.text import code, snippet
 
 MAX_EXTENSIONS_BYTES = 4 * 1024 * 1024
@@ -208,8 +208,8 @@ def _dated(submission: Submission, dates: DueDates, index: _Index) -> Submission
     own = _extensions_of(submission.submitters, index)
     # A due date in the JSON later than the assignment's is a member's extension (see parse_metadata); it stays.
     kept = (metadata.due_date, metadata.late_due_date) if metadata.extended else (None, None)
-    due = _latest([dates.due_date, kept[0], *(row.due_date for row in own)]) or dates.due_date
-    late = _latest([dates.late_due_date, kept[1], *(row.late_due_date for row in own)])
+    due = latest([dates.due_date, kept[0], *(row.due_date for row in own)]) or dates.due_date
+    late = latest([dates.late_due_date, kept[1], *(row.late_due_date for row in own)])
     return replace(submission, metadata=replace(metadata, due_date=due, late_due_date=late,
                                                 extended=due > dates.due_date))
 
@@ -218,11 +218,6 @@ def _extensions_of(people: Iterable[Submitter], index: _Index) -> list[Extension
     keys = {key for person in people
             for key in (("email", person.email.strip().casefold()), ("sid", person.sid.strip()))}
     return list({index[key].line: index[key] for key in keys if key in index}.values())
-
-
-def _latest(times: list[datetime | None]) -> datetime | None:
-    known = [moment for moment in times if moment is not None]
-    return max(known) if known else None
 
 
 def _unmatched_note(submissions: Sequence[Submission], dates: DueDates, index: _Index) -> tuple[str, ...]:

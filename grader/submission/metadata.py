@@ -54,8 +54,8 @@ def parse_metadata(data: Any) -> SubmissionMetadata:
     due, late_due = parse_time(assignment.get("due_date")), parse_time(assignment.get("late_due_date"))
     own_due = [parse_time(_mapping(user.get("assignment")).get("due_date")) for user in users]
     own_late = [parse_time(_mapping(user.get("assignment")).get("late_due_date")) for user in users]
-    best_due = _latest([due, *own_due])
-    best_late = _latest([late_due, *own_late])
+    best_due = latest([due, *own_due])
+    best_late = latest([late_due, *own_late])
     return SubmissionMetadata(
         created_at=parse_time(data.get("created_at")),
         due_date=best_due,
@@ -82,7 +82,8 @@ def parse_time(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _latest(times: list[datetime | None]) -> datetime | None:
+def latest(times: list[datetime | None]) -> datetime | None:
+    """The latest of the known times (None when none is known): a group's due date is its members' latest."""
     known = [moment for moment in times if moment is not None]
     return max(known) if known else None
 
