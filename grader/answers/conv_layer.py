@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.answers.base import CORRECT, PARTIAL, WRONG, FormatError, Kind, Reading, SpecModel, Verdict
+from grader.answers.common import never_raises
 from grader.text import code
 
 MAX_CHARS = 300
@@ -76,6 +77,7 @@ _TITLES = {"kernel": "kernel size", "stride": "stride", "padding": "padding",
 EXAMPLE = "kernel 3x3, stride 1, padding 0, 16 output channels"
 
 
+@never_raises("a convolutional layer's settings")
 def parse(raw: Any, spec: ConvLayerSpec) -> Reading | FormatError:
     if not isinstance(raw, str):
         return FormatError(f"Expected the layer's settings as text, such as {code(EXAMPLE)}.")
