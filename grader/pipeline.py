@@ -11,9 +11,9 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.grading.code_parts import grade_code_parts
 from grader.grading.grade import grade_part
 from grader.grading.late import late_penalty
+from grader.grading.stage_results import NO_CODE, NO_NOTEBOOKS, CodeResults, NotebookResults
 from grader.problems.model import CodePart, NotebookPart, ProblemSet, part_key
 from grader.results.gradescope import render
 from grader.results.model import Report
@@ -27,7 +27,7 @@ def grade_submission(problem_set: ProblemSet, submission: Path,
                      metadata: SubmissionMetadata | None = None) -> Report:
     started = time.perf_counter()
     answers = _read_answers(problem_set, submission)
-    code = grade_code_parts(problem_set, submission)
+    code = _grade_code(problem_set, submission)
     notebooks = _grade_notebooks(problem_set, submission)
     unread = Missing("no answers were read (see the message at the top)") if answers.messages else None
     parts = tuple(
@@ -51,12 +51,19 @@ def grade_submission(problem_set: ProblemSet, submission: Path,
     )
 
 
-def _grade_notebooks(problem_set: ProblemSet, submission: Path):
+def _grade_code(problem_set: ProblemSet, submission: Path) -> CodeResults:
+    """Code parts and unittest files, when the problem set has any (the code judge is imported only then)."""
+    if not problem_set.code_parts() and not problem_set.unittests:
+        return NO_CODE
+    from grader.grading.code_parts import grade_code_parts
+
+    return grade_code_parts(problem_set, submission)
+
+
+def _grade_notebooks(problem_set: ProblemSet, submission: Path) -> NotebookResults:
     """Notebook parts, when the problem set has any (nbclient is imported only then)."""
     if not problem_set.notebook_parts():
-        from grader.grading.notebook_parts import NotebookResults
-
-        return NotebookResults({})
+        return NO_NOTEBOOKS
     from grader.grading.notebook_parts import grade_notebook_parts
 
     return grade_notebook_parts(problem_set, submission)

@@ -9,25 +9,18 @@ alone, reported to staff, never blamed on the student.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from grader.code.grade import grade_code_part
 from grader.code.plan import plan_calls
 from grader.grading.grade import part_skeleton
+from grader.grading.stage_results import CodeResults
 from grader.problems.model import CodePart, Problem, ProblemSet, UnittestSuite, part_key
 from grader.problems.resolve import resolve_given
 from grader.results.model import PartResult
 from grader.sandbox import Limits, SandboxSession
 from grader.sandbox.limits import MIB
-
-
-@dataclass(frozen=True)
-class CodeResults:
-    parts: dict[str, PartResult]
-    tests: tuple[PartResult, ...]
-    staff_notes: tuple[str, ...]
-    notices: tuple[str, ...] = ()
 
 
 def sandbox_limits(problem_set: ProblemSet) -> Limits:

@@ -25,6 +25,7 @@ from grader.grading.grade import grade_part, part_skeleton
 from grader.grading.measured import measurement_notes, probe_call, with_measurement
 from grader.measure.client import GpuReport, gpu_report, torch_is_cuda_build
 from grader.notebooks.spec import NotebookSpec
+from grader.grading.stage_results import NotebookResults
 from grader.problems.model import Expected, Mistake, NotebookPart, Part, Problem, ProblemSet, part_key
 from grader.problems.resolve import resolve_given
 from grader.results.model import PartResult
@@ -35,14 +36,6 @@ from grader.text import code
 
 APOLOGY = ("The grader could not run your notebook for this part. This is the grader's fault, not yours: "
            "staff have the details and will regrade it.")
-
-
-@dataclass(frozen=True)
-class NotebookResults:
-    parts: dict[str, PartResult]
-    notices: tuple[str, ...] = ()
-    figures: tuple[tuple[str, bytes], ...] = ()
-    staff_notes: tuple[str, ...] = ()
 
 
 def notebook_limits(spec: NotebookSpec, on_gpu: bool = False) -> Limits:
