@@ -396,6 +396,9 @@ def evaluate(text: str, *, variables: Mapping[str, int | Fraction] = _NO_VARIABL
     return evaluate_node(parse(text, variables=tuple(variables)), variables)
 
 
+_NO_ALIASES: Mapping[str, str] = MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class Formula:
     """A checked formula over declared variables; ``text`` is its canonical form (``floor((N - K) / S) + 1``)."""
@@ -408,8 +411,32 @@ class Formula:
         return evaluate_node(self.tree, values)
 
 
-def parse_formula(text: str, variables: Sequence[str]) -> Formula:
-    """Read a formula in the declared ``variables``; unknown names are an error listing the declared ones."""
+def parse_formula(text: str, variables: Sequence[str], aliases: Mapping[str, str] = _NO_ALIASES) -> Formula:
+    """Read a formula in the declared ``variables``; unknown names are an error listing the declared ones.
+
+    ``aliases`` maps other names (``σ_x``, NFKC-normalised as Python reads identifiers) to variables; the
+    formula is stored in the variables' names.
+    """
     names = tuple(variables)
-    tree, node = _parse(text, names)
+    tree, node = _parse(text, names + tuple(aliases))
+    if aliases:
+        tree, node = _Rename(aliases).visit(tree), _renamed(node, aliases)
     return Formula(text=ast.unparse(tree).replace("**", "^"), variables=names, tree=node)
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, aliases: Mapping[str, str]) -> None:
+        self.aliases = aliases
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.copy_location(ast.Name(id=self.aliases.get(node.id, node.id), ctx=node.ctx), node)
+
+
+def _renamed(node: Node, aliases: Mapping[str, str]) -> Node:
+    if node[0] == "var":
+        return ("var", aliases.get(node[1], node[1]))
+    if node[0] == "num":
+        return node
+    if node[0] == "call":
+        return ("call", node[1], tuple(_renamed(arg, aliases) for arg in node[2]))
+    return (node[0], *(_renamed(part, aliases) if isinstance(part, tuple) else part for part in node[1:]))

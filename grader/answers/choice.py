@@ -1,11 +1,14 @@
-"""One of a listed set of options, matched case-insensitively with surrounding whitespace ignored."""
+"""One of a listed set of options, or another way of writing one, matched ignoring case and spaces.
+
+``aliases`` lists what else a student may write for an option: ``{"O(n)": [linear, "Θ(n)"]}``.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from grader.answers.base import CORRECT, WRONG, FormatError, Kind, Reading, SpecModel, Verdict
 from grader.answers.common import never_raises, quote, type_name
@@ -18,6 +21,7 @@ MAX_CHARS = 500
 class ChoiceSpec(SpecModel):
     kind: Literal["choice"]
     options: tuple[str, ...] = Field(min_length=2)
+    aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @field_validator("options")
     @classmethod
@@ -29,10 +33,25 @@ class ChoiceSpec(SpecModel):
             raise ValueError("two options are the same when case and spaces are ignored")
         return options
 
+    @model_validator(mode="after")
+    def _aliases_name_options(self) -> ChoiceSpec:
+        seen = {match_key(option): option for option in self.options}
+        for option, spellings in self.aliases.items():
+            if option not in self.options:
+                raise ValueError(f"aliases: {option!r} is not one of the options")
+            for spelling in spellings:
+                key = match_key(spelling)
+                if not key:
+                    raise ValueError(f"aliases: an alias of {option!r} is empty")
+                if key in seen:
+                    raise ValueError(f"aliases: {spelling!r} (for {option!r}) already stands for {seen[key]!r}")
+                seen[key] = option
+        return self
+
 
 def match_key(text: str) -> str:
-    """What two texts must share to be the same option: case, width and spacing do not count."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """What two texts must share to be the same option: case, width and spaces do not count."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 @never_raises(WHAT)
@@ -53,7 +72,9 @@ def parse(raw: Any, spec: ChoiceSpec) -> Reading | FormatError:
 
 def _find(text: str, spec: ChoiceSpec) -> str | None:
     key = match_key(text)
-    return next((option for option in spec.options if match_key(option) == key), None)
+    written = [(option, option) for option in spec.options]
+    written += [(spelling, option) for option, spellings in spec.aliases.items() for spelling in spellings]
+    return next((option for spelling, option in written if match_key(spelling) == key), None)
 
 
 def expected(value: Any, spec: ChoiceSpec) -> str:
@@ -74,7 +95,9 @@ def show(value: str, spec: ChoiceSpec) -> str:
 
 
 def describe(spec: ChoiceSpec) -> str:
-    return f"One of {_listed(spec)} (case does not matter)."
+    example = next(((spelling, option) for option, spellings in spec.aliases.items() for spelling in spellings), None)
+    others = f"; other spellings such as {code(example[0])} for {code(example[1])} are read too" if example else ""
+    return f"One of {_listed(spec)} (case and spaces do not matter{others})."
 
 
 def _listed(spec: ChoiceSpec) -> str:

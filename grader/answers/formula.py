@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import keyword
 import random
+import unicodedata
 from fractions import Fraction
 from typing import Any, Iterator, Literal
 
@@ -32,6 +33,7 @@ class FormulaSpec(SpecModel):
     low: int = Field(default=1, ge=0)
     high: int = Field(default=64, ge=0)
     seed: int = 0
+    aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # variable -> other names for it
 
     @field_validator("variables")
     @classmethod
@@ -43,6 +45,30 @@ class FormulaSpec(SpecModel):
         if len(set(names)) != len(names):
             raise ValueError("a variable is declared twice")
         return names
+
+    @field_validator("aliases")
+    @classmethod
+    def _normalised(cls, aliases: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """As Python reads identifiers (NFKC): ``σₓ`` is read as ``σx``."""
+        return {name: tuple(unicodedata.normalize("NFKC", alias) for alias in spellings)
+                for name, spellings in aliases.items()}
+
+    @model_validator(mode="after")
+    def _aliases_name_variables(self) -> FormulaSpec:
+        seen: set[str] = set(self.variables)
+        for name, spellings in self.aliases.items():
+            if name not in self.variables:
+                raise ValueError(f"aliases: {name!r} is not a declared variable")
+            for alias in spellings:
+                if not alias.isidentifier() or keyword.iskeyword(alias) or alias in FUNCTIONS:
+                    raise ValueError(f"aliases: {alias!r} cannot be a name in a formula")
+                if alias in seen:
+                    raise ValueError(f"aliases: {alias!r} is a variable or another alias already")
+                seen.add(alias)
+        return self
+
+    def alias_map(self) -> dict[str, str]:
+        return {alias: name for name, spellings in self.aliases.items() for alias in spellings}
 
     @model_validator(mode="after")
     def _range(self) -> FormulaSpec:
@@ -58,7 +84,7 @@ def parse(raw: Any, spec: FormulaSpec) -> Reading | FormatError:
     if not str(raw).strip():
         return FormatError(f"The answer is empty; expected {WHAT} in {_names(spec)}.")
     try:
-        formula = parse_formula(str(raw), spec.variables)
+        formula = parse_formula(str(raw), spec.variables, spec.alias_map())
     except ArithError as error:
         return FormatError(f"Could not read {quote(raw)} as {WHAT}: {error}.")
     return Reading(value=formula, shown=formula.text)
@@ -133,7 +159,11 @@ def describe(spec: FormulaSpec) -> str:
 
 
 def _names(spec: FormulaSpec) -> str:
-    return ", ".join(code(name) for name in spec.variables)
+    names = []
+    for name in spec.variables:
+        spellings = spec.aliases.get(name, ())
+        names.append(code(name) + (f" (or {' '.join(code(alias) for alias in spellings)})" if spellings else ""))
+    return ", ".join(names)
 
 
 KIND = Kind(name="formula", spec_model=FormulaSpec, parse=parse, expected=expected, grade=grade, show=show,

@@ -152,10 +152,12 @@ NOTES: dict[str, dict[str, str]] = {
         "low": "The smallest random value of a variable.",
         "high": "The largest random value of a variable.",
         "seed": "The seed of the random points (the same grade on every run).",
+        "aliases": "Other names a student may write for a variable: {sigma_x: [σ_x, σx]}.",
     },
     "ChoiceSpec": {
-        "kind": "One of the listed options (case and extra spaces do not matter).",
+        "kind": "One of the listed options (case and spaces do not matter).",
         "options": "The options; the solver's value must be one of them.",
+        "aliases": "Other ways of writing an option, read as that option: {\"O(n)\": [linear]}.",
     },
     "DesignedFilterSpec": {
         "kind": "A filter the student designs, judged by the properties its purpose needs.",

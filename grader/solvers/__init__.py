@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 from typing import Mapping
 
-from grader.solvers import (channels, detection, equivariance, filters, gradients, layers, macs, memory, mistakes,
-                            network, numerics, params, receptive, recovery, reductions, sizes)
+from grader.solvers import (channels, detection, equivariance, filters, gradient_moments, gradients, layers, macs,
+                            memory, mistakes, network, numerics, params, receptive, recovery, reductions, sizes)
 from grader.solvers.registry import Solver, build_registry, solver
 
 SOLVERS: Mapping[str, Solver] = build_registry(
@@ -73,6 +73,11 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         gradients.conv2d_matrix_circular,
         gradients.conv1d_vector,
         gradients.sgd_step_matrix,
+        # the weight gradient's mean, variance and growth for random inputs
+        gradient_moments.conv_weight_gradient_mean_formula,
+        gradient_moments.conv_weight_gradient_variance_formula,
+        gradient_moments.conv_weight_gradient_std_formula,
+        gradient_moments.conv_weight_gradient_growth,
         # whole networks
         network.network_params,
         network.network_output_shape,

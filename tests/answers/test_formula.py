@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
@@ -143,3 +145,38 @@ def test_floats_compare_with_huge_exact_values_without_overflow() -> None:
     spec = FormulaSpec(kind="formula", variables=["N"], low=60, high=64)
     assert not judge("sqrt(N)", "2^(N*20)", spec)
     assert judge("2^(N*20)", "4^(N*10)", spec)
+
+
+MOMENTS = FormulaSpec(kind="formula", variables=["n", "k", "sigma_x", "sigma_g"],
+                      aliases={"sigma_x": ["σ_x", "σx"], "sigma_g": ["σ_g", "σg"]})
+
+
+@pytest.mark.parametrize("raw", [
+    "(n - k + 1)^2*σ_x^2*σ_g^2", "(n-k+1)²·σ_x²·σ_g²", "(n - k + 1)^2*σₓ^2*σ_g^2", "(n-k+1)^2*sigma_x^2*σg^2",
+    "(σ_x*σ_g*(n - k + 1))^2", "sqrt((n-k+1)^4*σ_x^4*σ_g^4)",
+])
+def test_aliases_read_as_the_variables_they_stand_for(raw: str) -> None:
+    reading = KIND.parse(raw, MOMENTS)
+    assert isinstance(reading, Reading) and "σ" not in reading.shown
+    assert reading.value.variables == ("n", "k", "sigma_x", "sigma_g")
+    reference = KIND.expected("(n - k + 1)^2*sigma_x^2*sigma_g^2", MOMENTS)
+    assert KIND.grade(reading.value, reference, MOMENTS).correct
+
+
+def test_an_unknown_name_lists_the_aliases_too() -> None:
+    reading = KIND.parse("m^2*σ_x^2*σ_g^2", MOMENTS)
+    assert isinstance(reading, FormatError)
+    assert "unknown name 'm' (you can use n, k, sigma_x, sigma_g, σ_x, σx, σ_g, σg)" in reading.message
+    assert "`sigma_x` (or `σ_x` `σx`)" in KIND.describe(MOMENTS)
+
+
+@pytest.mark.parametrize("aliases, message", [
+    ({"mu": ["μ"]}, "'mu' is not a declared variable"),
+    ({"sigma_x": ["n"]}, "'n' is a variable or another alias already"),
+    ({"sigma_x": ["s"], "sigma_g": ["s"]}, "'s' is a variable or another alias already"),
+    ({"sigma_x": ["σ x"]}, "'σ x' cannot be a name in a formula"),
+    ({"sigma_x": ["sqrt"]}, "'sqrt' cannot be a name in a formula"),
+])
+def test_aliases_are_validated(aliases: dict, message: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        FormulaSpec(kind="formula", variables=["n", "k", "sigma_x", "sigma_g"], aliases=aliases)
