@@ -123,6 +123,7 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         mistakes.conv2d_params_ignoring_in_channels,
         mistakes.conv_transpose2d_params_swapped,
         mistakes.network_params_without_bias,
+        mistakes.conv2d_weight_gradient_by_convolution,
         receptive.receptive_field_previous_stride,
         macs.conv2d_macs_input_size,
         macs.conv2d_flops_as_macs,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 from pydantic import Field
 
 from grader.solvers.argtypes import (
+    Flag,
     Matrix,
     NonNegative,
     NonNegativePair,
@@ -192,12 +193,14 @@ def conv2d_weight_gradient_matrix(
     stride: PositivePair = 1,
     padding: NonNegativePair = 0,
     dilation: PositivePair = 1,
+    flip_kernel: Flag = False,
 ) -> np.ndarray:
     """Gradient of a 2-D convolution (cross-correlation) w.r.t. its kernel: g correlated with the input.
 
     dw[a, b] = sum_ij g[i, j] * x_pad[s*i + d*a, s*j + d*b]; x_pad: the input with p zeros on every side,
     g: upstream (the convolution's output shape). ``kernel_shape`` is (k_h, k_w) or the kernel itself
-    (only its shape is used). The dtype follows the input and upstream.
+    (only its shape is used). The dtype follows the input and upstream. ``flip_kernel``: the gradient for
+    a layer that flips its kernel (the textbook convolution), which is this one rotated by 180°.
     """
     x, g = _matrix(input, "input"), _matrix(upstream, "upstream")
     k_h, k_w = _shape(kernel_shape, "kernel_shape")
@@ -213,7 +216,7 @@ def conv2d_weight_gradient_matrix(
             rows = slice(d_h * a, d_h * a + s_h * (h_out - 1) + 1, s_h)
             cols = slice(d_w * b, d_w * b + s_w * (w_out - 1) + 1, s_w)
             dw[a, b] = (g * x_pad[rows, cols]).sum()
-    return dw
+    return dw[::-1, ::-1].copy() if flip_kernel else dw
 
 
 def conv2d_matrix_circular(

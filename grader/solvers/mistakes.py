@@ -8,17 +8,23 @@ Mistakes that are an argument of a correct solver need no function here: forgot 
 false``), true convolution instead of cross-correlation (``conv2d_matrix`` with ``flip_kernel: true``), a
 transposed convolution as a "full" cross-correlation (``conv_transpose2d_matrix`` with ``flip_kernel:
 true``), an ordinary convolution instead of a transposed one (``conv2d_matrix`` or
-``conv2d_matrix_shape`` on the same data) and the reverse (``conv_transpose2d_matrix_shape``).
+``conv2d_matrix_shape`` on the same data) and the reverse (``conv_transpose2d_matrix_shape``), and the
+kernel's gradient for a layer that flips its kernel (``conv2d_weight_gradient_matrix`` with ``flip_kernel:
+true``, the right gradient rotated by 180°).
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from grader.solvers.argtypes import Flag, NonNegative, NonNegativePair, Positive, PositivePair, Shape, pair
+from grader.solvers.argtypes import Flag, Matrix, NonNegative, NonNegativePair, Positive, PositivePair, Shape, pair
+from grader.solvers.gradients import ShapeOrMatrix, conv2d_weight_gradient_matrix
 from grader.solvers.network import Layers, network_params
 from grader.solvers.params import conv2d_params, conv_transpose2d_params
 from grader.solvers.sizes import conv2d_matrix_shape, conv_output_size, conv_transpose_output_size
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def conv_output_size_no_plus_one(
@@ -125,3 +131,19 @@ def network_params_without_bias(
     """Forgot every bias: the network's parameter count as if each layer had ``bias: false``."""
     unbiased = [layer.model_copy(update={"bias": False}) if hasattr(layer, "bias") else layer for layer in layers]
     return network_params(input_shape, unbiased, output_shape)
+
+
+def conv2d_weight_gradient_by_convolution(
+    input: Matrix,
+    kernel_shape: ShapeOrMatrix,
+    upstream: Matrix,
+    stride: PositivePair = 1,
+    padding: NonNegativePair = 0,
+    dilation: PositivePair = 1,
+    flip_kernel: Flag = False,
+) -> np.ndarray:
+    """The kernel's gradient with the upstream gradient rotated by 180°: a textbook convolution of the input
+    with dy (``scipy.signal.convolve2d(x, dy, "valid")`` for stride 1, no padding) where the layer's
+    cross-correlation needs dy as it is."""
+    rotated = [list(reversed(row)) for row in reversed(upstream)]
+    return conv2d_weight_gradient_matrix(input, kernel_shape, rotated, stride, padding, dilation, flip_kernel)

@@ -18,6 +18,7 @@ from grader.code.spec import GenerateSpec
 from grader.sandbox import wire
 from grader.solvers import SOLVERS
 from grader.solvers.argtypes import pair
+from grader.solvers.numerics import conv2d_matrix
 from tests.helpers import scaled
 
 NAMES = sorted(GENERATORS)
@@ -37,6 +38,7 @@ GOLDEN = {  # sha256 of the JSON of 60 cases drawn with seed 2024: changing a ge
     "conv2d_params_cases": "1fb04d4166295ccb",
     "receptive_field_cases": "75049f018a86c52c",
     "conv2d_matrix_cases": "01ba44bcb460c814",
+    "conv2d_weight_gradient_cases": "dacfa3e432bf2f75",
     "conv_transpose2d_matrix_cases": "5747615b37cb766f",
     "max_pool2d_backward_cases": "dfb8b2c9ef65d855",
     "avg_pool2d_backward_cases": "dfb8b2c9ef65d855",
@@ -96,6 +98,8 @@ OPTION_SETS = [
     ("receptive_field_cases", {"dilation": False, "max_layers": 2, "max_kernel": 3, "max_stride": 1}),
     ("conv2d_matrix_cases", {"pairs": False, "dilation": False, "floats": True, "max_size": 3, "max_kernel": 2}),
     ("conv_transpose2d_matrix_cases", {"pairs": False, "dilation": False, "output_padding": False}),
+    ("conv2d_weight_gradient_cases", {"stride": False, "padding": False, "dilation": False, "pairs": False}),
+    ("conv2d_weight_gradient_cases", {"floats": True, "max_size": 3}),
     ("max_pool2d_backward_cases", {"pairs": False, "stride": False, "ties": True, "floats": True}),
     ("avg_pool2d_backward_cases", {"pairs": False, "max_kernel": 1}),
     ("recover_filter_1d_cases", {"kernel_size": False}),
@@ -288,3 +292,13 @@ def test_each_generator_documents_its_options() -> None:
     for generator in GENERATORS.values():
         assert generator.summary and generator.name.endswith("_cases")
         assert generator.solver is None or generator.solver in SOLVERS
+
+
+def test_weight_gradient_cases_carry_an_upstream_of_the_output_shape() -> None:
+    for case in _cases("conv2d_weight_gradient_cases", seed=3, count=100):
+        kernel = {**case, "kernel": case["kernel_shape"]}
+        del kernel["kernel_shape"], kernel["upstream"]
+        assert np.shape(case["upstream"]) == conv2d_matrix(**kernel).shape
+    cases = _cases("conv2d_weight_gradient_cases", seed=3, count=100, stride=False, padding=False, dilation=False)
+    assert all(set(case) == {"input", "kernel_shape", "upstream"} for case in cases)
+    assert any(np.shape(case["kernel_shape"]) == np.shape(case["input"]) for case in cases)  # a single output

@@ -194,6 +194,22 @@ def test_conv2d_weight_gradient_matches_autograd_exactly(x, w, stride, padding, 
 
 
 @PROPERTY
+@given(matrices(ints, 8), matrices(ints, 4), small_pairs, small_paddings, small_pairs, st.data())
+def test_flip_kernel_is_the_weight_gradient_of_a_layer_that_flips_its_kernel(x, w, stride, padding, dilation,
+                                                                              data) -> None:
+    """The distractor for a gradient computed by true convolution: autograd through conv2d(x, flip(w))."""
+    x_leaf, w_leaf = tensor(x), tensor(w, grad=True)
+    try:
+        y = F.conv2d(x_leaf, w_leaf.flip(-1, -2), stride=stride, padding=padding, dilation=dilation)
+    except RuntimeError:
+        return
+    g = data.draw(shaped(ints, tuple(y.shape[-2:])))
+    expected = backward(y, w_leaf, g)
+    ours = conv2d_weight_gradient_matrix(x, w, g, stride=stride, padding=padding, dilation=dilation, flip_kernel=True)
+    assert_same(ours, expected, exact=True)
+
+
+@PROPERTY
 @given(matrices(floats, 6), matrices(floats, 3), small_pairs, small_paddings, st.data())
 def test_conv2d_gradients_of_floats_match_autograd(x, w, stride, padding, data) -> None:
     case = conv_case(floats, x, w, stride, padding, 1, data)

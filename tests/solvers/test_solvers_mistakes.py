@@ -28,6 +28,7 @@ COUNTERPART = {
     "conv2d_params_ignoring_in_channels": "conv2d_params",
     "conv_transpose2d_params_swapped": "conv_transpose2d_params",
     "network_params_without_bias": "network_params",
+    "conv2d_weight_gradient_by_convolution": "conv2d_weight_gradient_matrix",
 }
 
 
@@ -110,6 +111,32 @@ def test_parameter_count_distractors(groups: int, a: int, b: int, k: int, bias: 
     count = lambda module: sum(p.numel() for p in module.parameters())  # noqa: E731
     assert mistakes.conv2d_params_ignoring_in_channels(c_in, c_out, k, bias, groups) == count(ignoring)
     assert mistakes.conv_transpose2d_params_swapped(c_in, c_out, k, bias, groups) == count(swapped)
+
+
+def _matrix(draw, rows: int, columns: int) -> list[list[int]]:
+    return draw(st.lists(st.lists(st.integers(-4, 5), min_size=columns, max_size=columns), min_size=rows,
+                         max_size=rows))
+
+
+@PROPERTY
+@given(st.integers(1, 7), st.integers(1, 7), st.integers(1, 3), st.integers(1, 3), st.integers(1, 2),
+       st.integers(0, 1), st.integers(1, 2), st.data())
+def test_weight_gradient_by_convolution_is_autograd_with_the_upstream_rotated(rows, columns, k_h, k_w, stride,
+                                                                              padding, dilation, data) -> None:
+    x, w = _matrix(data.draw, rows, columns), _matrix(data.draw, k_h, k_w)
+    x_t = torch.tensor(x, dtype=torch.float64)[None, None]
+    w_t = torch.tensor(w, dtype=torch.float64)[None, None].requires_grad_()
+    try:
+        y = F.conv2d(x_t, w_t, stride=stride, padding=padding, dilation=dilation)
+    except RuntimeError:
+        return
+    g = _matrix(data.draw, *y.shape[-2:])
+    y.backward(torch.tensor(g, dtype=torch.float64).flip(-1, -2)[None, None])
+    ours = mistakes.conv2d_weight_gradient_by_convolution(x, w, g, stride, padding, dilation)
+    assert ours.tolist() == w_t.grad[0, 0].to(torch.int64).tolist()
+    if stride == dilation == 1:  # the textbook convolution of the (padded) input with dy, as scipy computes it
+        by_convolution = F.conv2d(F.pad(x_t, [padding] * 4), torch.tensor(g, dtype=torch.float64).flip(-1, -2)[None, None])
+        assert ours.tolist() == by_convolution[0, 0].to(torch.int64).tolist()
 
 
 def test_network_without_bias_drops_every_bias() -> None:

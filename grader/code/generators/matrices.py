@@ -85,6 +85,21 @@ def _fits(case: Case, options: MatrixOptions) -> bool:
                                                   if name not in ("input", "kernel")))
 
 
+# --- the weight gradient of a convolution ---------------------------------------------------------------
+
+
+def conv2d_weight_gradient_cases(rng: random.Random, count: int, options: MatrixOptions) -> list[Case]:
+    """The convolution cases, each with an upstream gradient of its output's shape (its own entries).
+
+    The kernel travels as ``kernel_shape`` (the kernel itself: a backward pass is handed the weights, though
+    only their shape matters to dL/dw).
+    """
+    upstream_rng = random.Random(rng.getrandbits(64))  # a stream of its own: a longer run extends a shorter one
+    cases = conv2d_matrix_cases(rng, count, options)
+    return [{**{name if name != "kernel" else "kernel_shape": value for name, value in case.items()},
+             "upstream": _entries(upstream_rng, *conv2d_matrix(**case).shape, options.floats)} for case in cases]
+
+
 # --- transposed convolution -----------------------------------------------------------------------------
 
 

@@ -87,6 +87,14 @@ def avg_pool2d_backward(x, upstream, k, stride=None):
     return grad
 
 
+def conv2d_weight_gradient(x, w, upstream):
+    """dL/dw of y = conv2d(x, w) (stride 1, no padding): dw[h, l] = sum over i, j of x[i + h, j + l] * dy[i, j]."""
+    x, dy = np.asarray(x, dtype=float), np.asarray(upstream, dtype=float)
+    kh, kw = np.shape(w)
+    return np.array([[np.sum(x[h: h + dy.shape[0], l: l + dy.shape[1]] * dy) for l in range(kw)]
+                     for h in range(kh)])
+
+
 def recover_filter(x, y, k):
     """The length-k filter w with y = valid cross-correlation of x with w (stride 1), by least squares."""
     x = np.asarray(x, dtype=float)

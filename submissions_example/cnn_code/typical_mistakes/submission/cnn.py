@@ -1,4 +1,4 @@
-"""Programming exercises: typical mistakes (off by one, forgot the bias, flipped kernel)."""
+"""Programming exercises: typical mistakes (off by one, forgot the bias, flipped kernel, flipped gradient)."""
 
 import numpy as np
 
@@ -85,6 +85,14 @@ def avg_pool2d_backward(x, upstream, k, stride=None):
         for j in range(upstream.shape[1]):
             grad[i * stride: i * stride + k, j * stride: j * stride + k] += upstream[i, j] / (k * k)
     return grad
+
+
+def conv2d_weight_gradient(x, w, upstream):
+    """dL/dw of y = conv2d(x, w), computed as a textbook convolution of x with dy: rotated by 180°."""
+    x, dy = np.asarray(x, dtype=float), np.asarray(upstream, dtype=float)[::-1, ::-1]
+    kh, kw = np.shape(w)
+    return np.array([[np.sum(x[h: h + dy.shape[0], l: l + dy.shape[1]] * dy) for l in range(kw)]
+                     for h in range(kh)])
 
 
 def recover_filter(x, y, k):
