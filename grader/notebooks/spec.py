@@ -25,7 +25,7 @@ class NotebookSpec(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     file: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]*\.ipynb$", max_length=200)
     parameters: dict[str, Any] = Field(default_factory=dict)
-    """Injected after the parameters cell (see ``execute.with_parameters``): the grading mode."""
+    """Injected after the parameters cell (see ``parameters.with_parameters``): the grading mode."""
     gpu_parameters: dict[str, Any] = Field(default_factory=dict)
     """Merged over ``parameters`` when the grader has a CUDA GPU to lend the notebook (``DEVICE: cuda``);
     on a CPU-only grader, Gradescope's, they are not used."""

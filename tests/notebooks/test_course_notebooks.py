@@ -51,7 +51,7 @@ def test_the_student_version_differs_only_in_todo_cells():
 
 
 def test_a_copy_without_cell_tags_gets_the_grading_mode_in_the_same_place():
-    from grader.notebooks.execute import with_parameters
+    from grader.notebooks.parameters import with_parameters
 
     for spec in PROBLEMS.notebooks:
         for path in (NOTEBOOKS / spec.file, NOTEBOOKS / "solutions" / spec.file):

@@ -10,7 +10,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.notebooks.execute import FunctionCalls, Request, Settings, run_notebook, with_parameters
+from grader.notebooks.execute import FunctionCalls, Request, Settings, run_notebook
+from grader.notebooks.parameters import with_parameters
 from grader.sandbox import Limits, NotRun, Raised, Returned, SandboxSession
 from grader.sandbox.identity import current_identity
 from grader.sandbox.limits import MIB
