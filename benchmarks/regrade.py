@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from process_tree import tree_rss_mb  # benchmarks/ is on sys.path when a script here runs
+from bytecode_cache import keep_bytecode  # benchmarks/ is on sys.path when a script here runs
+from process_tree import tree_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = ROOT / "problems" / "ps3.yaml"
@@ -102,6 +103,7 @@ def main() -> None:
     print(f"regrade N answers-file submissions (Problem Set 3 examples, varied; {args.runs} fresh processes each, "
           f"{args.workers or cores} {where}, {cores} cores, Python {sys.version.split()[0]})")
     with tempfile.TemporaryDirectory(prefix="bench-regrade-") as folder:
+        keep_bytecode(Path(folder) / "bytecode")
         for size in args.sizes:
             batch = Path(folder) / f"batch{size}"
             make_batch(batch, size)
