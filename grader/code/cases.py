@@ -43,6 +43,8 @@ GENERATORS: Mapping[str, Generator] = build_registry((
     Generator("conv2d_matrix_cases", "conv2d_matrix", matrices.MatrixOptions, matrices.conv2d_matrix_cases),
     Generator("conv2d_weight_gradient_cases", "conv2d_weight_gradient_matrix", matrices.MatrixOptions,
               matrices.conv2d_weight_gradient_cases),
+    Generator("conv2d_sgd_step_cases", "conv2d_sgd_step_matrix", matrices.MatrixOptions,
+              matrices.conv2d_sgd_step_cases),
     Generator("conv_transpose2d_matrix_cases", "conv_transpose2d_matrix", matrices.TransposeMatrixOptions,
               matrices.conv_transpose2d_matrix_cases),
     Generator("max_pool2d_backward_cases", "max_pool2d_backward_matrix", matrices.PoolOptions,

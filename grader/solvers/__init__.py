@@ -73,6 +73,7 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         gradients.conv2d_matrix_circular,
         gradients.conv1d_vector,
         gradients.sgd_step_matrix,
+        gradients.conv2d_sgd_step_matrix,
         # the weight gradient's mean, variance and growth for random inputs
         gradient_moments.conv_weight_gradient_mean_formula,
         gradient_moments.conv_weight_gradient_variance_formula,
@@ -124,6 +125,7 @@ SOLVERS: Mapping[str, Solver] = build_registry(
         mistakes.conv_transpose2d_params_swapped,
         mistakes.network_params_without_bias,
         mistakes.conv2d_weight_gradient_by_convolution,
+        mistakes.conv2d_sgd_step_ascent,
         receptive.receptive_field_previous_stride,
         macs.conv2d_macs_input_size,
         macs.conv2d_flops_as_macs,

@@ -277,6 +277,23 @@ def sgd_step_matrix(weights: Matrix, gradient: Matrix, learning_rate: LearningRa
     return w.astype(np.float64) - learning_rate * g.astype(np.float64)
 
 
+def conv2d_sgd_step_matrix(
+    input: Matrix,
+    kernel: Matrix,
+    upstream: Matrix,
+    learning_rate: LearningRate,
+    stride: PositivePair = 1,
+    padding: NonNegativePair = 0,
+    dilation: PositivePair = 1,
+) -> np.ndarray:
+    """A convolution's kernel after one plain SGD step on one image: w - lr * dL/dw (float64).
+
+    dL/dw is ``conv2d_weight_gradient_matrix`` for the upstream gradient (dL/dy, the output's shape).
+    """
+    gradient = conv2d_weight_gradient_matrix(input, kernel, upstream, stride, padding, dilation)
+    return sgd_step_matrix(kernel, gradient.tolist(), learning_rate)
+
+
 # --- helpers -------------------------------------------------------------------------------------------
 
 

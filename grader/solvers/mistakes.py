@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from grader.solvers.argtypes import Flag, Matrix, NonNegative, NonNegativePair, Positive, PositivePair, Shape, pair
-from grader.solvers.gradients import ShapeOrMatrix, conv2d_weight_gradient_matrix
+from grader.solvers.gradients import LearningRate, ShapeOrMatrix, conv2d_weight_gradient_matrix
+from grader.solvers.numerics import _matrix
 from grader.solvers.network import Layers, network_params
 from grader.solvers.params import conv2d_params, conv_transpose2d_params
 from grader.solvers.sizes import conv2d_matrix_shape, conv_output_size, conv_transpose_output_size
@@ -147,3 +148,19 @@ def conv2d_weight_gradient_by_convolution(
     cross-correlation needs dy as it is."""
     rotated = [list(reversed(row)) for row in reversed(upstream)]
     return conv2d_weight_gradient_matrix(input, kernel_shape, rotated, stride, padding, dilation, flip_kernel)
+
+
+def conv2d_sgd_step_ascent(
+    input: Matrix,
+    kernel: Matrix,
+    upstream: Matrix,
+    learning_rate: LearningRate,
+    stride: PositivePair = 1,
+    padding: NonNegativePair = 0,
+    dilation: PositivePair = 1,
+) -> np.ndarray:
+    """Stepped up the gradient: w + lr * dL/dw, which increases the loss."""
+    import numpy as np
+
+    gradient = conv2d_weight_gradient_matrix(input, kernel, upstream, stride, padding, dilation)
+    return _matrix(kernel, "kernel").astype(np.float64) + learning_rate * gradient.astype(np.float64)

@@ -39,6 +39,7 @@ GOLDEN = {  # sha256 of the JSON of 60 cases drawn with seed 2024: changing a ge
     "receptive_field_cases": "75049f018a86c52c",
     "conv2d_matrix_cases": "01ba44bcb460c814",
     "conv2d_weight_gradient_cases": "dacfa3e432bf2f75",
+    "conv2d_sgd_step_cases": "331ceb0cadc4453d",
     "conv_transpose2d_matrix_cases": "5747615b37cb766f",
     "max_pool2d_backward_cases": "dfb8b2c9ef65d855",
     "avg_pool2d_backward_cases": "dfb8b2c9ef65d855",
@@ -100,6 +101,7 @@ OPTION_SETS = [
     ("conv_transpose2d_matrix_cases", {"pairs": False, "dilation": False, "output_padding": False}),
     ("conv2d_weight_gradient_cases", {"stride": False, "padding": False, "dilation": False, "pairs": False}),
     ("conv2d_weight_gradient_cases", {"floats": True, "max_size": 3}),
+    ("conv2d_sgd_step_cases", {"stride": False, "padding": False, "dilation": False, "pairs": False}),
     ("max_pool2d_backward_cases", {"pairs": False, "stride": False, "ties": True, "floats": True}),
     ("avg_pool2d_backward_cases", {"pairs": False, "max_kernel": 1}),
     ("recover_filter_1d_cases", {"kernel_size": False}),
@@ -302,3 +304,10 @@ def test_weight_gradient_cases_carry_an_upstream_of_the_output_shape() -> None:
     cases = _cases("conv2d_weight_gradient_cases", seed=3, count=100, stride=False, padding=False, dilation=False)
     assert all(set(case) == {"input", "kernel_shape", "upstream"} for case in cases)
     assert any(np.shape(case["kernel_shape"]) == np.shape(case["input"]) for case in cases)  # a single output
+
+
+def test_sgd_step_cases_update_the_kernel_with_varied_learning_rates() -> None:
+    cases = _cases("conv2d_sgd_step_cases", seed=4, count=100, stride=False, padding=False, dilation=False)
+    assert all(set(case) == {"input", "kernel", "upstream", "learning_rate"} for case in cases)
+    assert len({case["learning_rate"] for case in cases}) >= 4
+    assert all(np.shape(case["upstream"]) == conv2d_matrix(case["input"], case["kernel"]).shape for case in cases)

@@ -12,13 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from grader.solvers import gradients
+from grader.solvers import SOLVERS, gradients
 from grader.solvers.gradients import (
     avg_pool2d_backward_matrix,
     avg_pool2d_matrix,
     conv1d_vector,
     conv2d_input_gradient_matrix,
     conv2d_matrix_circular,
+    conv2d_sgd_step_matrix,
     conv2d_weight_gradient_matrix,
     max_pool2d_backward_matrix,
     max_pool2d_matrix,
@@ -235,6 +236,29 @@ def test_upstream_of_the_wrong_shape_is_rejected() -> None:
         sgd_step_matrix([[1, 2]], [[1]], 0.1)
 
 
+@PROPERTY
+@given(matrices(ints, 7), matrices(ints, 3), small_pairs, small_paddings, small_pairs,
+       st.sampled_from([0.01, 0.1, 0.25, 0.5, 1.0, 3]), st.booleans(), st.data())
+def test_conv2d_sgd_step_matches_torch_sgd_on_a_conv2d(x, w, stride, padding, dilation, learning_rate, maximize,
+                                                        data) -> None:
+    """A bias-free nn.Conv2d, loss (y · dy).sum(), one torch.optim.SGD step (maximize: the ascent mistake)."""
+    layer = torch.nn.Conv2d(1, 1, np.shape(w), stride=stride, padding=padding, dilation=dilation, bias=False,
+                            dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.copy_(tensor(w))
+    try:
+        y = layer(tensor(x))
+    except RuntimeError:
+        return
+    g = data.draw(shaped(ints, tuple(y.shape[-2:])))
+    (y * tensor(g)).sum().backward()
+    torch.optim.SGD(layer.parameters(), lr=learning_rate, maximize=maximize).step()
+    step = SOLVERS["conv2d_sgd_step_ascent" if maximize else "conv2d_sgd_step_matrix"]
+    ours = step(input=x, kernel=w, upstream=g, learning_rate=learning_rate, stride=stride, padding=padding,
+                dilation=dilation)
+    assert_same(ours, layer.weight.detach()[0, 0].numpy(), exact=False)
+
+
 def test_integers_stay_exact_beyond_float64() -> None:
     big = 2**53 + 1
     assert conv2d_input_gradient_matrix((1, 1), [[big]], [[1]])[0, 0] == big
@@ -327,6 +351,7 @@ VALID_ARGS = {
     "conv2d_input_gradient_matrix": dict(input_shape=[3, 3], kernel=[[1, 2], [3, 4]], upstream=[[1, 0], [0, 1]]),
     "conv2d_weight_gradient_matrix": dict(input=[[1, 2], [3, 4]], kernel_shape=[[0]], upstream=[[1, 0], [0, 1]]),
     "sgd_step_matrix": dict(weights=[[1.0, 2.0]], gradient=[[1, -1]], learning_rate=0.5),
+    "conv2d_sgd_step_matrix": dict(input=[[1, 2], [3, 4]], kernel=[[1]], upstream=[[1, 0], [0, 1]], learning_rate=1),
     "conv1d_vector": dict(input=[1, 2, 3], kernel=[1, -1], padding=1, padding_mode="circular"),
     "conv2d_matrix_circular": dict(input=[[1, 2], [3, 4]], kernel=[[1]], padding=[1, 0]),
 }

@@ -29,6 +29,7 @@ COUNTERPART = {
     "conv_transpose2d_params_swapped": "conv_transpose2d_params",
     "network_params_without_bias": "network_params",
     "conv2d_weight_gradient_by_convolution": "conv2d_weight_gradient_matrix",
+    "conv2d_sgd_step_ascent": "conv2d_sgd_step_matrix",
 }
 
 

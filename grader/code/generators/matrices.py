@@ -100,6 +100,17 @@ def conv2d_weight_gradient_cases(rng: random.Random, count: int, options: Matrix
              "upstream": _entries(upstream_rng, *conv2d_matrix(**case).shape, options.floats)} for case in cases]
 
 
+LEARNING_RATES = (0.01, 0.1, 0.25, 0.5, 1.0, 2)
+
+
+def conv2d_sgd_step_cases(rng: random.Random, count: int, options: MatrixOptions) -> list[Case]:
+    """The weight-gradient cases with their kernel as the weights to update and a learning rate each."""
+    rate_rng = random.Random(rng.getrandbits(64))
+    cases = conv2d_weight_gradient_cases(rng, count, options)
+    return [{**{name if name != "kernel_shape" else "kernel": value for name, value in case.items()},
+             "learning_rate": rate_rng.choice(LEARNING_RATES)} for case in cases]
+
+
 # --- transposed convolution -----------------------------------------------------------------------------
 
 

@@ -101,3 +101,8 @@ def recover_filter(x, y, k):
     rows = np.array([x[i: i + k] for i in range(len(y))])
     w, *_ = np.linalg.lstsq(rows, np.asarray(y, dtype=float), rcond=None)
     return w
+
+
+def sgd_step(x, w, upstream, lr):
+    """w after one plain SGD step: w - lr * dL/dw."""
+    return np.asarray(w, dtype=float) - lr * conv2d_weight_gradient(x, w, upstream)

@@ -1,4 +1,4 @@
-"""Programming exercises: typical mistakes (off by one, forgot the bias, flipped kernel, flipped gradient)."""
+"""Programming exercises: typical mistakes (off by one, forgot the bias, flipped kernel, flipped gradient, gradient ascent)."""
 
 import numpy as np
 
@@ -101,3 +101,11 @@ def recover_filter(x, y, k):
     rows = np.array([x[i: i + k] for i in range(len(y))])
     w, *_ = np.linalg.lstsq(rows, np.asarray(y, dtype=float), rcond=None)
     return w
+
+
+def sgd_step(x, w, upstream, lr):
+    """w after one SGD step, with the right gradient but the sign of the step wrong."""
+    x, dy, w = np.asarray(x, dtype=float), np.asarray(upstream, dtype=float), np.asarray(w, dtype=float)
+    grad = np.array([[np.sum(x[h: h + dy.shape[0], l: l + dy.shape[1]] * dy) for l in range(w.shape[1])]
+                     for h in range(w.shape[0])])
+    return w + lr * grad
