@@ -44,7 +44,7 @@ def coefficients(d: int, n: int, k: int, index: tuple[int, ...]) -> torch.Tensor
         return weight_gradient(x_flat.reshape((n,) * d), w, dy_flat.reshape((m,) * d))[index]
 
     x0, dy0 = torch.zeros(n**d, dtype=torch.float64), torch.zeros(m**d, dtype=torch.float64)
-    return torch.func.jacfwd(torch.func.jacrev(entry, argnums=1), argnums=0)(x0, dy0).T
+    return torch.func.jacrev(torch.func.jacrev(entry, argnums=1), argnums=0)(x0, dy0).T
 
 
 def exact_moments(c: torch.Tensor, mean_x: int, var_x: int, mean_g: int, var_g: int) -> tuple[Fraction, Fraction]:
