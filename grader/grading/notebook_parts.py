@@ -23,9 +23,9 @@ from grader.code.grade import grade_code_part
 from grader.code.plan import plan_calls
 from grader.grading.grade import grade_part, part_skeleton
 from grader.grading.measured import measurement_notes, probe_call, with_measurement
+from grader.grading.stage_results import NotebookResults
 from grader.measure.client import GpuReport, gpu_report, torch_is_cuda_build
 from grader.notebooks.spec import NotebookSpec
-from grader.grading.stage_results import NotebookResults
 from grader.problems.model import Expected, Mistake, NotebookPart, Part, Problem, ProblemSet, part_key
 from grader.problems.resolve import resolve_given
 from grader.results.model import PartResult
